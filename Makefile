@@ -1,0 +1,51 @@
+# Two commands for a fresh machine: `make run` and `make test`. See README.md.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+DEMO_PASSWORD ?= coach-demo-2026
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: install run test test-fast test-browser chromium lint bench bench-quick clean
+
+$(VENV)/.installed: pyproject.toml requirements.lock
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c requirements.lock ".[dev]"
+	touch $@
+
+install: $(VENV)/.installed
+
+# The demo runs with DEBUG on (plain HTTP, readable errors) unless told otherwise.
+run: install
+	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py migrate --noinput
+	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py seed_demo --password "$(DEMO_PASSWORD)"
+	DEBUG=$${DEBUG:-1} $(BIN)/daphne -b 127.0.0.1 -p $(PORT) config.asgi:application
+
+# Browser tests need Debian's chromium; install it when it is missing and apt is here.
+chromium:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if command -v apt-get >/dev/null 2>&1; then \
+	    SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	    $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium; \
+	  else echo "chromium is missing and apt-get is not available" >&2; exit 1; fi; \
+	fi
+
+# Playwright's sync API and pytest-asyncio cannot share one process, so the
+# browser tests run in a second pytest invocation. Exit code 5 (no tests) fails.
+test: install chromium
+	$(BIN)/pytest -m "not e2e" $(PYTEST_ARGS)
+	$(BIN)/pytest -m e2e $(PYTEST_ARGS)
+
+test-fast: install
+	$(BIN)/pytest -m "not e2e" $(PYTEST_ARGS)
+
+test-browser: install chromium
+	$(BIN)/pytest -m e2e $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+clean:
+	rm -rf $(VENV) var staticfiles

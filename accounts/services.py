@@ -1,0 +1,201 @@
+"""Invitations: invite, resend, revoke, accept. Views and bulk import call these."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Invitation, User, hash_token
+from cohorts import services as cohort_services
+from cohorts.errors import DomainError
+from cohorts.models import Cohort, Membership
+
+
+def invitation_url(token: str) -> str:
+    return settings.SITE_URL.rstrip("/") + reverse("accounts:invitation", args=[token])
+
+
+def _send(invitation: Invitation, token: str) -> None:
+    context = {
+        "invitation": invitation,
+        "cohort": invitation.cohort,
+        "url": invitation_url(token),
+        "expiry_days": settings.INVITATION_EXPIRY_DAYS,
+    }
+    subject = render_to_string("emails/invitation_subject.txt", context).strip()
+    body = render_to_string("emails/invitation.txt", context)
+    # Sent after commit: a rolled-back invitation must not reach an inbox.
+    transaction.on_commit(
+        lambda: send_mail(subject, body, None, [invitation.email], fail_silently=False)
+    )
+
+
+def check_can_invite(*, cohort: Cohort, email: str, role: str) -> None:
+    """Raise DomainError if `email` cannot be invited to `cohort` as `role`."""
+    email = email.strip().lower()
+    if role not in Invitation.Role.values:
+        raise DomainError(_("Unknown role “%(role)s”.") % {"role": role}, code="bad_role")
+    if role != Invitation.Role.LEADER and Membership.objects.filter(
+        cohort=cohort, user__email__iexact=email
+    ).exists():
+        raise DomainError(
+            _("%(email)s is already in this cohort.") % {"email": email}, code="already_member"
+        )
+    if Invitation.objects.pending().filter(cohort=cohort, email__iexact=email).exists():
+        raise DomainError(
+            _("%(email)s already has a pending invitation to this cohort.") % {"email": email},
+            code="already_invited",
+        )
+    if role == Invitation.Role.PARTICIPANT:
+        taken = cohort_services.participant_count(cohort) + (
+            Invitation.objects.pending()
+            .filter(cohort=cohort, role=Invitation.Role.PARTICIPANT)
+            .count()
+        )
+        if taken >= cohort.capacity:
+            raise DomainError(
+                _(
+                    "%(cohort)s is full: %(capacity)d participants, counting pending "
+                    "invitations."
+                )
+                % {"cohort": cohort.name, "capacity": cohort.capacity},
+                code="cohort_full",
+            )
+
+
+@transaction.atomic
+def invite(
+    *, cohort: Cohort, email: str, role: str, invited_by, name: str = "", leader_email: str = ""
+) -> Invitation:
+    """Create an invitation and email its link; the cohort row is locked for capacity."""
+    cohort = Cohort.objects.select_for_update().get(pk=cohort.pk)
+    email = email.strip().lower()
+    leader_email = leader_email.strip().lower()
+    check_can_invite(cohort=cohort, email=email, role=role)
+    if leader_email and leader_email == email:
+        raise DomainError(_("A participant cannot be their own leader."), code="own_leader")
+    token, token_hash = Invitation.new_token()
+    now = timezone.now()
+    invitation = Invitation.objects.create(
+        cohort=cohort,
+        email=email,
+        name=name.strip(),
+        role=role,
+        leader_email=leader_email if role == Invitation.Role.PARTICIPANT else "",
+        token_hash=token_hash,
+        invited_by=invited_by,
+        created_at=now,
+        sent_at=now,
+        expires_at=now + timedelta(days=settings.INVITATION_EXPIRY_DAYS),
+    )
+    _send(invitation, token)
+    return invitation
+
+
+@transaction.atomic
+def resend_invitation(*, invitation: Invitation) -> Invitation:
+    """Send a fresh link (the old one stops working) and restart the expiry clock."""
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.status in ("accepted", "revoked"):
+        raise DomainError(
+            _("This invitation was %(status)s and cannot be resent.")
+            % {"status": invitation.get_status_display().lower()},
+            code="not_pending",
+        )
+    token, invitation.token_hash = Invitation.new_token()
+    invitation.sent_at = timezone.now()
+    invitation.expires_at = invitation.sent_at + timedelta(days=settings.INVITATION_EXPIRY_DAYS)
+    invitation.send_count += 1
+    invitation.save(update_fields=["token_hash", "sent_at", "expires_at", "send_count"])
+    _send(invitation, token)
+    return invitation
+
+
+@transaction.atomic
+def revoke_invitation(*, invitation: Invitation) -> Invitation:
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.status == "accepted":
+        raise DomainError(
+            _("This invitation was already accepted."), code="already_accepted"
+        )
+    if invitation.revoked_at is None:
+        invitation.revoked_at = timezone.now()
+        invitation.save(update_fields=["revoked_at"])
+    return invitation
+
+
+def find_invitation(token: str) -> Invitation | None:
+    """The invitation for a link's token, whatever its state; None if unknown."""
+    if not token or len(token) > 100:
+        return None
+    return (
+        Invitation.objects.select_related("cohort__organization")
+        .filter(token_hash=hash_token(token))
+        .first()
+    )
+
+
+def check_usable(invitation: Invitation | None) -> Invitation:
+    """Raise DomainError with a clear reason unless the invitation can be accepted."""
+    if invitation is None:
+        raise DomainError(
+            _("This invitation link is not valid. Check that you copied the whole link."),
+            code="unknown",
+        )
+    reasons = {
+        "accepted": _("This invitation has already been used."),
+        "revoked": _("This invitation was withdrawn. Ask the person who invited you."),
+        "expired": _("This invitation has expired. Ask the person who invited you to resend it."),
+    }
+    if invitation.status in reasons:
+        raise DomainError(reasons[invitation.status], code=invitation.status)
+    return invitation
+
+
+@transaction.atomic
+def accept_invitation(*, invitation: Invitation, user: User) -> Invitation:
+    """Add `user` to the cohort in the invited role; the link then stops working.
+
+    The row is locked so that a double click or two tabs accept it once.
+    """
+    invitation = (
+        Invitation.objects.select_for_update().select_related("cohort").get(pk=invitation.pk)
+    )
+    check_usable(invitation)
+    if user.email.lower() != invitation.email.lower():
+        raise DomainError(
+            _("This invitation is for %(email)s. Log out and open the link again.")
+            % {"email": invitation.email},
+            code="foreign",
+        )
+    cohort = invitation.cohort
+    if invitation.role == Invitation.Role.LEADER:
+        cohort_services.ensure_organization_member(
+            organization_id=cohort.organization_id, user=user
+        )
+        # Link the participants whose invitation named this leader.
+        named_by = Invitation.objects.filter(
+            cohort=cohort, leader_email__iexact=user.email, accepted_by__isnull=False
+        ).values_list("accepted_by", flat=True)
+        Membership.objects.filter(
+            cohort=cohort, user__in=named_by, leader__isnull=True
+        ).update(leader=user)
+    else:
+        leader = None
+        if invitation.leader_email:
+            leader = User.objects.filter(email__iexact=invitation.leader_email).first()
+        cohort_services.enroll(cohort=cohort, user=user, role=invitation.role, leader=leader)
+    if invitation.name and not user.display_name:
+        user.display_name = invitation.name
+        user.save(update_fields=["display_name"])
+    invitation.accepted_at = timezone.now()
+    invitation.accepted_by = user
+    invitation.save(update_fields=["accepted_at", "accepted_by"])
+    return invitation

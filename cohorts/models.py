@@ -1,0 +1,194 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Organization(models.Model):
+    """The tenant: everything below belongs to exactly one organization."""
+
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("organization")
+        verbose_name_plural = _("organizations")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("cohorts:organization", args=[self.pk])
+
+
+class OrganizationMembership(models.Model):
+    """A person's place in an organization: HR admin, or member (leaders, staff)."""
+
+    class Role(models.TextChoices):
+        HR_ADMIN = "hr_admin", _("HR admin")
+        MEMBER = "member", _("Member")
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="memberships"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="organization_memberships"
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.MEMBER)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("organization membership")
+        verbose_name_plural = _("organization memberships")
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "user"], name="one_org_membership")
+        ]
+
+    def __str__(self):
+        return f"{self.user} @ {self.organization} ({self.get_role_display()})"
+
+
+class Cohort(models.Model):
+    class Kind(models.TextChoices):
+        GROUP = "group", _("Group")
+        TEAM = "team", _("Team")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        ACTIVE = "active", _("Active")
+        COMPLETED = "completed", _("Completed")
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="cohorts"
+    )
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.GROUP)
+    purpose = models.TextField(_("purpose"), blank=True)
+    capacity = models.PositiveSmallIntegerField(
+        _("capacity"), default=10, help_text=_("Most participants the cohort can hold.")
+    )
+    starts_on = models.DateField(_("program start"))
+    ends_on = models.DateField(_("program end"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("cohort")
+        verbose_name_plural = _("cohorts")
+        ordering = ["organization__name", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gt=models.F("starts_on")), name="cohort_ends_after_start"
+            ),
+            models.CheckConstraint(condition=Q(capacity__gte=1), name="cohort_capacity_positive"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("cohorts:detail", args=[self.pk])
+
+
+class Membership(models.Model):
+    """A person in a cohort, as facilitator or participant.
+
+    A participant may have a leader (their manager, the sponsor), who belongs to
+    the same organization and is not a member of the cohort.
+    """
+
+    class Role(models.TextChoices):
+        FACILITATOR = "facilitator", _("Facilitator")
+        PARTICIPANT = "participant", _("Participant")
+
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    leader = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="sponsored_memberships",
+        verbose_name=_("leader"),
+    )
+    joined_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("cohort membership")
+        verbose_name_plural = _("cohort memberships")
+        ordering = ["role", "user__display_name", "user__email"]
+        constraints = [
+            models.UniqueConstraint(fields=["cohort", "user"], name="one_cohort_membership")
+        ]
+
+    def __str__(self):
+        return f"{self.user} in {self.cohort} ({self.get_role_display()})"
+
+    @property
+    def is_facilitator(self) -> bool:
+        return self.role == self.Role.FACILITATOR
+
+    @property
+    def is_participant(self) -> bool:
+        return self.role == self.Role.PARTICIPANT
+
+
+class BackgroundNote(models.Model):
+    """What HR tells the coach about a participant, a cohort or the organization.
+
+    Seen only by the cohort's facilitators and the organization's HR admins.
+    About exactly one of: the organization (cohort and participant empty), a
+    cohort (participant empty), or a participant (a membership of that cohort).
+    """
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="background_notes"
+    )
+    cohort = models.ForeignKey(
+        Cohort, on_delete=models.CASCADE, null=True, blank=True, related_name="background_notes"
+    )
+    participant = models.ForeignKey(
+        Membership,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="background_notes",
+        verbose_name=_("participant"),
+    )
+    body = models.TextField(_("note"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("background note")
+        verbose_name_plural = _("background notes")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(participant__isnull=True) | Q(cohort__isnull=False),
+                name="participant_note_has_cohort",
+            )
+        ]
+
+    def __str__(self):
+        return self.body[:60]
+
+    @property
+    def subject(self) -> str:
+        if self.participant_id:
+            return str(self.participant.user)
+        if self.cohort_id:
+            return str(self.cohort)
+        return str(self.organization)

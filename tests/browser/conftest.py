@@ -1,0 +1,87 @@
+"""Browser tests: headless Debian Chromium driven by Playwright's sync API.
+
+They run in their own pytest process (`pytest -m e2e`): Playwright's event loop
+and pytest-asyncio cannot share one. Every test here is marked e2e.
+"""
+
+import os
+
+import pytest
+
+from tests.servers import DaphneServer
+
+# Playwright's sync API runs an event loop in this thread; the ORM calls that
+# set up test data are still synchronous and safe here.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "tests/browser/" in str(item.fspath):
+            item.add_marker(pytest.mark.e2e)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def live_server_url(transactional_db):
+    """A real Daphne serving the test database; data must be committed to be seen."""
+    server = DaphneServer()
+    yield server.url
+    server.stop()
+
+
+@pytest.fixture
+def new_page(browser):
+    """Open a page in a fresh browser context (its own cookies), as another person."""
+    contexts = []
+
+    def open_page():
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def log_in(live_server_url):
+    """Log a page in through the real login form."""
+
+    def log_in_as(page, email, password="pw-for-tests"):
+        page.goto(f"{live_server_url}/accounts/login/")
+        page.get_by_label("Email").fill(email)
+        page.get_by_label("Password").fill(password)
+        page.get_by_role("button", name="Sign In").click()
+        page.wait_for_url(f"{live_server_url}/")
+        return page
+
+    return log_in_as
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hasher():
+    """Keep Django's default hasher: the Daphne process must verify these passwords."""

@@ -1,0 +1,92 @@
+"""Real Daphne processes for browser and multi-process tests.
+
+Daphne runs as a subprocess (not a fork of the test process: a fork after any
+`sync_to_async` call hangs on database access), pointed at the test database
+through DATABASE_URL.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from django.db import connection
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_database_url() -> str:
+    """A DATABASE_URL naming the database this test run created."""
+    params = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{params['NAME']}"
+    if connection.vendor == "postgresql":
+        user = params.get("USER") or ""
+        password = f":{params['PASSWORD']}" if params.get("PASSWORD") else ""
+        auth = f"{user}{password}@" if user else ""
+        host = params.get("HOST") or "127.0.0.1"
+        port = params.get("PORT") or 5432
+        return f"postgres://{auth}{host}:{port}/{params['NAME']}"
+    raise RuntimeError(f"no live server for {connection.vendor}")
+
+
+class DaphneServer:
+    """One `daphne config.asgi:application` subprocess on a free loopback port."""
+
+    def __init__(self, *, extra_env: dict[str, str] | None = None):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        env = {
+            **os.environ,
+            "DATABASE_URL": test_database_url(),
+            "DEBUG": "0",
+            "HTTPS": "0",
+            "ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "PYTHONUNBUFFERED": "1",
+            **(extra_env or {}),
+        }
+        env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        self.log_path = BASE_DIR / "var" / f"daphne-{self.port}.log"
+        self.log_path.parent.mkdir(exist_ok=True)
+        self._log = open(self.log_path, "wb")  # noqa: SIM115 (closed in stop())
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(self.port),
+             "config.asgi:application"],
+            cwd=BASE_DIR,
+            env=env,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+        )
+        self._wait_for_port()
+
+    def _wait_for_port(self, timeout: float = 30.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"daphne exited early:\n{self.log_path.read_text()}")
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
+                    return
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError(f"daphne did not listen within {timeout}s")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self._log.close()
+        self.log_path.unlink(missing_ok=True)
