@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "accounts",
     "cohorts",
     "realtime",
+    "board",
 ]
 
 MIDDLEWARE = [
