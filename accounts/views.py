@@ -1,15 +1,100 @@
-from django.shortcuts import render
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from accounts import services
+from accounts.forms import InvitationSignupForm
+from accounts.models import Invitation
 from cohorts.errors import DomainError
 
+# Codes of check_usable() that mean the link is spent; "unknown" is a 404.
+GONE = {"accepted", "revoked", "expired"}
 
+
+def _unusable(request, error: DomainError):
+    status = 404 if error.code == "unknown" else 410
+    return render(request, "accounts/invitation_unusable.html", {"error": error}, status=status)
+
+
+def _accepted(request, invitation: Invitation):
+    messages.success(
+        request,
+        _("Welcome to %(cohort)s.") % {"cohort": invitation.cohort.name},
+    )
+    return redirect("cohorts:home")
+
+
+@never_cache
 @require_http_methods(["GET", "POST"])
 def invitation(request, token):
+    """One invitation link, for whoever holds it.
+
+    Anonymous and new: sign up right here (the email is the invitation's and
+    counts as verified). Anonymous with an account: log in first. Logged in as
+    the invited email: accept with one button. Anything else changes nothing.
+    """
     invitation = services.find_invitation(token)
+    user = request.user
+    if (
+        invitation is not None
+        and invitation.status == "accepted"
+        and user.is_authenticated
+        and invitation.accepted_by_id == user.pk
+    ):
+        # A double submit or a second tab: it is done already.
+        messages.info(request, _("You have already accepted this invitation."))
+        return redirect("cohorts:home")
     try:
         services.check_usable(invitation)
     except DomainError as error:
-        return render(request, "accounts/invitation_unusable.html", {"error": error}, status=410)
-    return render(request, "accounts/invitation.html", {"invitation": invitation})
+        return _unusable(request, error)
+    context = {"invitation": invitation, "cohort": invitation.cohort}
+
+    if user.is_authenticated:
+        if user.email.lower() != invitation.email.lower():
+            return render(request, "accounts/invitation_other_account.html", context, status=403)
+        if request.method == "POST":
+            try:
+                services.accept_invitation(invitation=invitation, user=user)
+            except DomainError as error:
+                if error.code in GONE:
+                    return _unusable(request, error)
+                messages.error(request, error.message)
+            else:
+                return _accepted(request, invitation)
+        return render(request, "accounts/invitation.html", {**context, "mode": "accept"})
+
+    if services.email_is_registered(invitation.email):
+        login_url = reverse("account_login") + "?" + urlencode({"next": request.path})
+        return render(
+            request,
+            "accounts/invitation.html",
+            {**context, "mode": "login", "login_url": login_url},
+        )
+
+    form = InvitationSignupForm(
+        request.POST if request.method == "POST" else None,
+        email=invitation.email,
+        initial={"display_name": invitation.name},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            new_user = services.sign_up_with_invitation(
+                invitation=invitation,
+                display_name=form.cleaned_data["display_name"],
+                password=form.cleaned_data["password1"],
+            )
+        except DomainError as error:
+            if error.code in GONE:
+                return _unusable(request, error)
+            form.add_error(None, error.message)
+        else:
+            login(request, new_user, backend="allauth.account.auth_backends.AuthenticationBackend")
+            return _accepted(request, invitation)
+    return render(request, "accounts/invitation.html", {**context, "mode": "signup", "form": form})

@@ -9,9 +9,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.db.models import Q
 from django.http import Http404
 
-from cohorts.models import Cohort, Membership, Organization, OrganizationMembership
+from cohorts.models import (
+    BackgroundNote,
+    Cohort,
+    Membership,
+    Organization,
+    OrganizationMembership,
+)
 
 
 @dataclass(frozen=True)
@@ -79,9 +86,7 @@ def access_cohort(user, cohort_id) -> CohortAccess:
         cohort = Cohort.objects.select_related("organization").get(pk=int(cohort_id))
     except (Cohort.DoesNotExist, TypeError, ValueError):
         raise _not_found() from None
-    membership = (
-        Membership.objects.filter(cohort=cohort, user=user).select_related("user").first()
-    )
+    membership = Membership.objects.filter(cohort=cohort, user=user).select_related("user").first()
     is_hr_admin = OrganizationMembership.objects.filter(
         organization_id=cohort.organization_id,
         user=user,
@@ -129,3 +134,497 @@ def is_hr_admin_of(user, organization_id) -> bool:
     return OrganizationMembership.objects.filter(
         organization_id=organization_id, user=user, role=OrganizationMembership.Role.HR_ADMIN
     ).exists()
+
+
+# Enrollment: roster, invitations, background notes --------------------------
+
+
+def access_roster(user, cohort_id) -> CohortAccess:
+    """The cohort's roster, for its facilitators, participants and HR admins.
+
+    A leader reaches the cohort page through their participant but not the
+    roster: who else is coached is not theirs to know.
+    """
+    access = access_cohort(user, cohort_id)
+    if not access.can_view_roster:
+        raise _not_found()
+    return access
+
+
+def access_cohort_membership(access: CohortAccess, membership_id) -> Membership:
+    """A membership of the cohort `access` is about; Http404 for any other id."""
+    try:
+        return Membership.objects.select_related("user", "leader").get(
+            pk=int(membership_id), cohort=access.cohort
+        )
+    except (Membership.DoesNotExist, TypeError, ValueError):
+        raise _not_found() from None
+
+
+def access_cohort_invitation(access: CohortAccess, invitation_id):
+    """An invitation to the cohort, for someone who may manage it."""
+    from accounts.models import Invitation  # accounts imports cohorts: avoid a cycle
+
+    if not access.can_manage:
+        raise _not_found()
+    try:
+        return Invitation.objects.select_related("cohort").get(
+            pk=int(invitation_id), cohort=access.cohort
+        )
+    except (Invitation.DoesNotExist, TypeError, ValueError):
+        raise _not_found() from None
+
+
+def access_background(user, cohort_id) -> CohortAccess:
+    """Background notes of a cohort: its facilitators and the org's HR admins only."""
+    access = access_cohort(user, cohort_id)
+    if not access.can_read_background:
+        raise _not_found()
+    return access
+
+
+def background_notes_for_cohort(access: CohortAccess):
+    """The notes a cohort's coach works with: about the organization, the cohort,
+    or one of its participants. Call only with an access from `access_background`."""
+    assert access.can_read_background
+    cohort = access.cohort
+    return (
+        BackgroundNote.objects.filter(organization_id=cohort.organization_id)
+        .filter(Q(cohort__isnull=True) | Q(cohort=cohort))
+        .select_related("author", "cohort", "participant__user")
+    )
+
+
+def access_background_note(user, cohort_id, note_id) -> tuple[CohortAccess, BackgroundNote]:
+    """One note seen from a cohort's notes page, for someone who may write there."""
+    access = access_background(user, cohort_id)
+    if not access.can_write_background:
+        raise _not_found()
+    try:
+        note = background_notes_for_cohort(access).get(pk=int(note_id))
+    except (BackgroundNote.DoesNotExist, TypeError, ValueError):
+        raise _not_found() from None
+    return access, note
+
+
+def access_organization_note(
+    user, organization_id, note_id
+) -> tuple[Organization, BackgroundNote]:
+    """A note about the organization itself, for one of its HR admins."""
+    organization = access_organization_admin(user, organization_id)
+    try:
+        note = BackgroundNote.objects.get(
+            pk=int(note_id), organization=organization, cohort__isnull=True
+        )
+    except (BackgroundNote.DoesNotExist, TypeError, ValueError):
+        raise _not_found() from None
+    return organization, note
+
+
+# Goals, check-ins and partners (issue 4; owner: goals app) -------------------
+#
+# PRODUCT.md, "Who sees what":
+#   personal goal, private           facilitators, the author
+#   personal goal, shared w/ cohort  facilitators, the author, other participants
+#   personal goal, shared w/ leader  facilitators, the author, the author's leader,
+#                                    other participants only if the cohort's flag is on
+#   check-in                         facilitators, the author, the author's partners
+#                                    (the whole cohort's participants when shared so)
+# Shared cohort goals are the cohort's: its facilitators and participants.
+# Replies follow their check-in; progress and milestones follow their goal.
+# Co-creation comments are between the author and the facilitators; leader
+# encouragement and alignment notes are also the author's leader's while the
+# goal is shared with them. HR admins see none of this, nor does anyone else.
+
+
+def access_goals(user, cohort_id) -> CohortAccess:
+    """Goal pages: the cohort's members and the leaders of its participants.
+
+    HR admins get the same 404 as strangers: they see counts elsewhere, never
+    goals.
+    """
+    access = access_cohort(user, cohort_id)
+    if not (access.is_member or access.is_leader):
+        raise _not_found()
+    return access
+
+
+def access_checkins(user, cohort_id) -> CohortAccess:
+    """Check-in pages and the cohort stream: the cohort's facilitators and
+    participants only (a leader never reads check-ins)."""
+    access = access_cohort(user, cohort_id)
+    if not access.is_member:
+        raise _not_found()
+    return access
+
+
+def access_cohort_facilitation(user, cohort_id) -> CohortAccess:
+    """Partner groups and the check-in rhythm: the cohort's facilitators."""
+    access = access_cohort(user, cohort_id)
+    if not access.is_facilitator:
+        raise _not_found()
+    return access
+
+
+def participants_see_leader_goals(cohort) -> bool:
+    from goals.models import CohortRhythm  # goals imports cohorts: avoid a cycle
+
+    return CohortRhythm.objects.filter(cohort=cohort, participants_see_leader_goals=True).exists()
+
+
+def visible_goals(access: CohortAccess):
+    """The goals of the access's cohort that its user may read."""
+    from goals.models import Goal
+
+    goals = Goal.objects.filter(cohort=access.cohort)
+    if access.is_facilitator:
+        return goals
+    allowed = Q(pk__in=[])
+    if access.is_participant:
+        allowed |= Q(kind=Goal.Kind.SHARED) | Q(owner=access.membership)
+        allowed |= Q(kind=Goal.Kind.PERSONAL, visibility=Goal.Visibility.COHORT)
+        if participants_see_leader_goals(access.cohort):
+            allowed |= Q(kind=Goal.Kind.PERSONAL, visibility=Goal.Visibility.LEADER)
+    if access.led_participant_ids:
+        allowed |= Q(
+            kind=Goal.Kind.PERSONAL,
+            visibility=Goal.Visibility.LEADER,
+            owner_id__in=access.led_participant_ids,
+        )
+    return goals.filter(allowed)
+
+
+def access_goal(user, cohort_id, goal_id):
+    """(access, goal) for someone who may read the goal; Http404 otherwise."""
+    from django.core.exceptions import ObjectDoesNotExist
+
+    access = access_goals(user, cohort_id)
+    try:
+        goal = (
+            visible_goals(access)
+            .select_related("owner__user", "owner__leader", "cohort")
+            .get(pk=int(goal_id))
+        )
+    except (ObjectDoesNotExist, TypeError, ValueError):
+        raise _not_found() from None
+    return access, goal
+
+
+def is_goal_author(access: CohortAccess, goal) -> bool:
+    return (
+        goal.is_personal
+        and access.membership is not None
+        and (goal.owner_id == access.membership.pk)
+    )
+
+
+def is_goal_leader(access: CohortAccess, goal) -> bool:
+    """The goal's author's leader, while the goal is shared with them."""
+    from goals.models import Goal
+
+    return (
+        goal.is_personal
+        and goal.visibility == Goal.Visibility.LEADER
+        and goal.owner_id in access.led_participant_ids
+    )
+
+
+def can_edit_goal(access: CohortAccess, goal) -> bool:
+    if goal.is_shared:
+        return access.is_facilitator
+    return access.is_facilitator or is_goal_author(access, goal)
+
+
+def can_agree_goal(access: CohortAccess, goal) -> bool:
+    return goal.is_personal and goal.is_draft and can_edit_goal(access, goal)
+
+
+def can_set_goal_visibility(access: CohortAccess, goal) -> bool:
+    """Only the author decides who reads their goal."""
+    return is_goal_author(access, goal)
+
+
+def can_post_progress(access: CohortAccess, goal) -> bool:
+    """Any member on a shared goal; the author and facilitators on a personal one."""
+    if goal.is_shared:
+        return access.is_member
+    return access.is_facilitator or is_goal_author(access, goal)
+
+
+def can_comment_goal(access: CohortAccess, goal) -> bool:
+    return goal.is_personal and (access.is_facilitator or is_goal_author(access, goal))
+
+
+def can_encourage_goal(access: CohortAccess, goal) -> bool:
+    return is_goal_leader(access, goal)
+
+
+def can_record_alignment(access: CohortAccess, goal) -> bool:
+    """Coach, participant or leader, on a goal shared with a linked leader."""
+    from goals.models import Goal
+
+    if not (goal.is_personal and goal.visibility == Goal.Visibility.LEADER):
+        return False
+    if goal.owner.leader_id is None:
+        return False
+    return access.is_facilitator or is_goal_author(access, goal) or is_goal_leader(access, goal)
+
+
+def visible_goal_note_kinds(access: CohortAccess, goal) -> list[str]:
+    from goals.models import GoalNote
+
+    if goal.is_shared:
+        return []
+    if access.is_facilitator or is_goal_author(access, goal):
+        return list(GoalNote.Kind.values)
+    if is_goal_leader(access, goal):
+        return [GoalNote.Kind.ENCOURAGEMENT, GoalNote.Kind.ALIGNMENT]
+    return []
+
+
+def visible_goal_notes(access: CohortAccess, goal):
+    """Call only with a goal from `access_goal` or `visible_goals`."""
+    return goal.notes.filter(kind__in=visible_goal_note_kinds(access, goal)).select_related(
+        "author"
+    )
+
+
+def goal_reader_ids(goal) -> set[int]:
+    """Every user who may read `goal` now: the audience of its live events."""
+    from goals.models import Goal
+
+    members = Membership.objects.filter(cohort_id=goal.cohort_id)
+    facilitators = set(
+        members.filter(role=Membership.Role.FACILITATOR).values_list("user_id", flat=True)
+    )
+    participants = set(
+        members.filter(role=Membership.Role.PARTICIPANT).values_list("user_id", flat=True)
+    )
+    if goal.is_shared:
+        return facilitators | participants
+    readers = facilitators | {goal.owner.user_id}
+    if goal.visibility == Goal.Visibility.COHORT:
+        readers |= participants
+    elif goal.visibility == Goal.Visibility.LEADER:
+        if goal.owner.leader_id:
+            readers.add(goal.owner.leader_id)
+        if participants_see_leader_goals(goal.cohort):
+            readers |= participants
+    return readers
+
+
+def visible_checkins(access: CohortAccess):
+    """The check-ins of the access's cohort that its user may read."""
+    from django.db.models import Exists, OuterRef
+
+    from goals.models import CheckIn, PartnerSlot
+
+    checkins = CheckIn.objects.filter(cohort=access.cohort)
+    if access.is_facilitator:
+        return checkins
+    if not access.is_participant:
+        return checkins.none()
+    # Partners are those of the round in force when the check-in was written.
+    same_group = PartnerSlot.objects.filter(
+        round=OuterRef("partner_round"),
+        membership=access.membership,
+        group__slots__membership=OuterRef("author"),
+    )
+    return checkins.filter(
+        Q(author=access.membership) | Q(shared_with_cohort=True) | Exists(same_group)
+    )
+
+
+def access_checkin(user, cohort_id, checkin_id):
+    """(access, check-in) for someone who may read it; Http404 otherwise."""
+    from django.core.exceptions import ObjectDoesNotExist
+
+    access = access_checkins(user, cohort_id)
+    try:
+        checkin = (
+            visible_checkins(access)
+            .select_related("author__user", "cohort")
+            .get(pk=int(checkin_id))
+        )
+    except (ObjectDoesNotExist, TypeError, ValueError):
+        raise _not_found() from None
+    return access, checkin
+
+
+def checkin_partner_ids(checkin) -> set[int]:
+    """Membership ids of the author's partners in the check-in's round."""
+    from goals.models import PartnerSlot
+
+    if checkin.partner_round_id is None:
+        return set()
+    group = PartnerSlot.objects.filter(
+        round_id=checkin.partner_round_id, membership_id=checkin.author_id
+    ).values("group_id")
+    return set(
+        PartnerSlot.objects.filter(group_id__in=group)
+        .exclude(membership_id=checkin.author_id)
+        .values_list("membership_id", flat=True)
+    )
+
+
+def can_reply_checkin(access: CohortAccess, checkin) -> bool:
+    """The author, their partners and the facilitators answer in the thread."""
+    if access.is_facilitator:
+        return True
+    if not access.is_participant:
+        return False
+    return access.membership.pk == checkin.author_id or (
+        access.membership.pk in checkin_partner_ids(checkin)
+    )
+
+
+def checkin_reader_ids(checkin) -> set[int]:
+    """Every user who may read `checkin` (and its replies): its live audience."""
+    members = Membership.objects.filter(cohort_id=checkin.cohort_id)
+    readers = set(
+        members.filter(role=Membership.Role.FACILITATOR).values_list("user_id", flat=True)
+    )
+    if checkin.shared_with_cohort:
+        readers |= set(
+            members.filter(role=Membership.Role.PARTICIPANT).values_list("user_id", flat=True)
+        )
+    else:
+        partners = checkin_partner_ids(checkin) | {checkin.author_id}
+        readers |= set(members.filter(pk__in=partners).values_list("user_id", flat=True))
+    return readers
+
+
+# Session board: sessions, agendas, the live board, summaries ----------------
+
+
+@dataclass(frozen=True)
+class SessionAccess:
+    """What one member of the cohort is to one of its sessions. Built only by
+    `access_session`; only facilitators and participants ever get one."""
+
+    user: object
+    session: object  # board.models.CohortSession, with its cohort
+    membership: Membership
+
+    @property
+    def is_facilitator(self) -> bool:
+        return self.membership.is_facilitator
+
+    @property
+    def is_participant(self) -> bool:
+        return self.membership.is_participant
+
+    @property
+    def can_run(self) -> bool:
+        """Start and end, move phases, timer, spotlight, hide, lock, edit the agenda."""
+        return self.is_facilitator
+
+    @property
+    def can_post_while_locked(self) -> bool:
+        return self.is_facilitator
+
+    def can_see_reflection(self, reflection) -> bool:
+        """Hidden reflections vanish for participants, their authors included."""
+        if reflection.deleted_at is not None or reflection.session_id != self.session.pk:
+            return False
+        return not reflection.hidden or self.is_facilitator
+
+    def can_change_reflection(self, reflection) -> bool:
+        """Edit or delete: only the author, whatever their role."""
+        return reflection.author_id == self.membership.pk
+
+    def can_see_commitment(self, commitment) -> bool:
+        return self.is_facilitator or commitment.author_id == self.membership.pk
+
+    @property
+    def can_see_all_attendance(self) -> bool:
+        """Facilitators see who attended; a participant sees only their own."""
+        return self.is_facilitator
+
+
+def _board_membership(user, session):
+    return (
+        Membership.objects.filter(cohort_id=session.cohort_id, user=user)
+        .select_related("user")
+        .first()
+    )
+
+
+def access_session(user, session_id) -> SessionAccess:
+    """A session and its board, for the cohort's facilitators and participants.
+
+    Leaders, HR admins and everyone else get the same Http404 as for a session
+    that does not exist.
+    """
+    from board.models import CohortSession  # board imports cohorts: avoid a cycle
+
+    if not getattr(user, "is_authenticated", False):
+        raise _not_found()
+    try:
+        session = CohortSession.objects.select_related("cohort__organization").get(
+            pk=int(session_id)
+        )
+    except (CohortSession.DoesNotExist, TypeError, ValueError):
+        raise _not_found() from None
+    membership = _board_membership(user, session)
+    if membership is None:
+        raise _not_found()
+    return SessionAccess(user=user, session=session, membership=membership)
+
+
+def access_session_socket(user, session_id) -> SessionAccess:
+    """As `access_session`, for a websocket, whose close codes tell the two
+    refusals apart (the issue's contract): PermissionDenied (close 4403) for an
+    anonymous user or one with no right to the board, Http404 (close 4404)
+    when there is no such session."""
+    from django.core.exceptions import PermissionDenied
+
+    from board.models import CohortSession
+
+    if not getattr(user, "is_authenticated", False):
+        raise PermissionDenied
+    try:
+        return access_session(user, session_id)
+    except Http404:
+        try:
+            exists = CohortSession.objects.filter(pk=int(session_id)).exists()
+        except (TypeError, ValueError):
+            exists = False
+        if exists:
+            raise PermissionDenied from None
+        raise
+
+
+def access_session_management(user, session_id) -> SessionAccess:
+    """A session, for one of its cohort's facilitators (agenda, start, end)."""
+    access = access_session(user, session_id)
+    if not access.can_run:
+        raise _not_found()
+    return access
+
+
+def access_session_scheduling(user, cohort_id) -> CohortAccess:
+    """A cohort, for one of its facilitators, who schedule its sessions and own
+    agenda templates."""
+    access = access_cohort(user, cohort_id)
+    if not access.is_facilitator:
+        raise _not_found()
+    return access
+
+
+def can_see_sessions(access: CohortAccess) -> bool:
+    """The cohort's sessions are listed for the people in the room only."""
+    return access.is_member
+
+
+def access_agenda_template(user, template_id, *, organization_id):
+    """A saved agenda template: only its owner, only in the organization it was
+    saved in (nothing crosses organizations)."""
+    from board.models import AgendaTemplate
+
+    try:
+        return AgendaTemplate.objects.get(
+            pk=int(template_id), owner=user, organization_id=organization_id
+        )
+    except (AgendaTemplate.DoesNotExist, TypeError, ValueError):
+        raise _not_found() from None

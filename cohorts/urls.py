@@ -6,6 +6,54 @@ app_name = "cohorts"
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("cohorts/<int:cohort_id>/", views.cohort_detail, name="detail"),
+    # Organization admin (HR admins)
     path("organizations/<int:organization_id>/", views.organization, name="organization"),
+    path(
+        "organizations/<int:organization_id>/cohorts/new/",
+        views.cohort_create,
+        name="cohort_create",
+    ),
+    path(
+        "organizations/<int:organization_id>/notes/",
+        views.organization_notes,
+        name="organization_notes",
+    ),
+    path(
+        "organizations/<int:organization_id>/notes/<int:note_id>/edit/",
+        views.organization_note_edit,
+        name="organization_note_edit",
+    ),
+    path(
+        "organizations/<int:organization_id>/notes/<int:note_id>/delete/",
+        views.organization_note_delete,
+        name="organization_note_delete",
+    ),
+    # Cohort
+    path("cohorts/<int:cohort_id>/", views.cohort_detail, name="detail"),
+    path("cohorts/<int:cohort_id>/edit/", views.cohort_edit, name="edit"),
+    path("cohorts/<int:cohort_id>/roster/", views.roster, name="roster"),
+    path(
+        "cohorts/<int:cohort_id>/members/<int:membership_id>/leader/",
+        views.set_leader,
+        name="set_leader",
+    ),
+    path("cohorts/<int:cohort_id>/invite/", views.invite, name="invite"),
+    path("cohorts/<int:cohort_id>/invite/bulk/", views.bulk_invite, name="bulk_invite"),
+    path(
+        "cohorts/<int:cohort_id>/invitations/<int:invitation_id>/revoke/",
+        views.invitation_revoke,
+        name="invitation_revoke",
+    ),
+    path(
+        "cohorts/<int:cohort_id>/invitations/<int:invitation_id>/resend/",
+        views.invitation_resend,
+        name="invitation_resend",
+    ),
+    path("cohorts/<int:cohort_id>/notes/", views.notes, name="notes"),
+    path("cohorts/<int:cohort_id>/notes/<int:note_id>/edit/", views.note_edit, name="note_edit"),
+    path(
+        "cohorts/<int:cohort_id>/notes/<int:note_id>/delete/",
+        views.note_delete,
+        name="note_delete",
+    ),
 ]

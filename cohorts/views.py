@@ -1,29 +1,476 @@
-from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+"""Enrollment pages: my cohorts, organization admin, cohorts, roster, invitations,
+background notes. Every view asks cohorts.permissions first; a refusal is a 404."""
 
-from cohorts import permissions
-from cohorts.models import Membership
+from collections import defaultdict
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Prefetch, Q
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts import bulk
+from accounts import services as invitation_services
+from accounts.models import Invitation
+from cohorts import permissions, services
+from cohorts.errors import DomainError
+from cohorts.forms import (
+    BackgroundNoteEditForm,
+    BackgroundNoteForm,
+    BulkInviteForm,
+    CohortForm,
+    InviteForm,
+    LeaderForm,
+)
+from cohorts.models import BackgroundNote, Cohort, Membership, OrganizationMembership
+
+
+def _back(request, default, **kwargs):
+    """Redirect to the form's `next` if it is on this site, else to `default`."""
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(target)
+    return redirect(default, **kwargs)
+
+
+# My cohorts ------------------------------------------------------------------
+
+
+def _home_groups(user) -> list[dict]:
+    """Everything the user is to each organization, by role."""
+    groups: dict[int, dict] = {}
+
+    def group(organization):
+        return groups.setdefault(
+            organization.pk,
+            {
+                "organization": organization,
+                "is_hr_admin": False,
+                "facilitating": [],
+                "participating": [],
+                "leading": [],
+            },
+        )
+
+    for membership in OrganizationMembership.objects.filter(
+        user=user, role=OrganizationMembership.Role.HR_ADMIN
+    ).select_related("organization"):
+        group(membership.organization)["is_hr_admin"] = True
+    for membership in Membership.objects.filter(user=user).select_related("cohort__organization"):
+        key = "facilitating" if membership.is_facilitator else "participating"
+        group(membership.cohort.organization)[key].append(membership.cohort)
+    for membership in Membership.objects.filter(
+        leader=user, role=Membership.Role.PARTICIPANT
+    ).select_related("user", "cohort__organization"):
+        group(membership.cohort.organization)["leading"].append(membership)
+    return sorted(groups.values(), key=lambda g: g["organization"].name.lower())
 
 
 @login_required
 @require_GET
 def home(request):
-    memberships = Membership.objects.filter(user=request.user).select_related(
-        "cohort__organization"
-    )
-    return render(request, "cohorts/home.html", {"memberships": memberships})
+    return render(request, "cohorts/home.html", {"groups": _home_groups(request.user)})
 
 
-@login_required
-@require_GET
-def cohort_detail(request, cohort_id):
-    access = permissions.access_cohort(request.user, cohort_id)
-    return render(request, "cohorts/detail.html", {"access": access, "cohort": access.cohort})
+# Organization admin ----------------------------------------------------------
 
 
 @login_required
 @require_GET
 def organization(request, organization_id):
     organization = permissions.access_organization_admin(request.user, organization_id)
-    return render(request, "cohorts/organization.html", {"organization": organization})
+    cohorts = (
+        organization.cohorts.annotate(
+            participant_total=Count(
+                "memberships", filter=Q(memberships__role=Membership.Role.PARTICIPANT)
+            )
+        )
+        .prefetch_related(
+            Prefetch(
+                "memberships",
+                queryset=Membership.objects.filter(
+                    role=Membership.Role.FACILITATOR
+                ).select_related("user"),
+                to_attr="facilitators",
+            )
+        )
+        .order_by("-starts_on", "name")
+    )
+    cohort_roles = defaultdict(list)
+    led = defaultdict(list)
+    for membership in Membership.objects.filter(cohort__organization=organization).select_related(
+        "cohort", "user"
+    ):
+        cohort_roles[membership.user_id].append(membership)
+        if membership.leader_id:
+            led[membership.leader_id].append(membership)
+    people = [
+        {
+            "membership": org_membership,
+            "user": org_membership.user,
+            "cohort_memberships": cohort_roles[org_membership.user_id],
+            "leads": led[org_membership.user_id],
+        }
+        for org_membership in organization.memberships.select_related("user").order_by(
+            "user__display_name", "user__email"
+        )
+    ]
+    invitations = (
+        Invitation.objects.filter(cohort__organization=organization)
+        .select_related("cohort", "invited_by")
+        .order_by("-created_at")
+    )
+    return render(
+        request,
+        "cohorts/organization.html",
+        {
+            "organization": organization,
+            "cohorts": cohorts,
+            "people": people,
+            "invitations": invitations,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def cohort_create(request, organization_id):
+    organization = permissions.access_organization_admin(request.user, organization_id)
+    form = CohortForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            cohort = services.create_cohort(
+                organization=organization,
+                **{name: form.cleaned_data[name] for name in services.COHORT_EDITABLE_FIELDS},
+            )
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Cohort created. Now invite its people."))
+            return redirect(cohort)
+    return render(
+        request, "cohorts/cohort_form.html", {"form": form, "organization": organization}
+    )
+
+
+# Cohort ------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def cohort_detail(request, cohort_id):
+    access = permissions.access_cohort(request.user, cohort_id)
+    cohort = access.cohort
+    counts = cohort.memberships.aggregate(
+        participants=Count("pk", filter=Q(role=Membership.Role.PARTICIPANT)),
+        facilitators=Count("pk", filter=Q(role=Membership.Role.FACILITATOR)),
+    )
+    context = {
+        "access": access,
+        "cohort": cohort,
+        "counts": counts,
+        "facilitators": cohort.memberships.filter(role=Membership.Role.FACILITATOR).select_related(
+            "user"
+        ),
+        "led_participants": cohort.memberships.filter(
+            pk__in=access.led_participant_ids
+        ).select_related("user"),
+        "pending_invitations": (
+            cohort.invitations.pending().count() if access.can_manage else None
+        ),
+    }
+    return render(request, "cohorts/detail.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def cohort_edit(request, cohort_id):
+    access = permissions.access_managed_cohort(request.user, cohort_id)
+    # The form validates a copy: the page keeps showing the saved cohort.
+    form = CohortForm(request.POST or None, instance=Cohort.objects.get(pk=access.cohort.pk))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_cohort(
+                cohort=access.cohort,
+                **{name: form.cleaned_data[name] for name in services.COHORT_EDITABLE_FIELDS},
+            )
+        except DomainError as error:
+            field = "capacity" if error.code == "capacity_below_enrolled" else None
+            form.add_error(field, error.message)
+        else:
+            messages.success(request, _("Cohort saved."))
+            return redirect(access.cohort)
+    return render(
+        request,
+        "cohorts/cohort_form.html",
+        {"form": form, "organization": access.cohort.organization, "cohort": access.cohort},
+    )
+
+
+@login_required
+@require_GET
+def roster(request, cohort_id):
+    access = permissions.access_roster(request.user, cohort_id)
+    cohort = access.cohort
+    members = list(cohort.memberships.select_related("user", "leader"))
+    rows = []
+    candidates = services.organization_members(cohort.organization_id).order_by(
+        "display_name", "email"
+    )
+    for membership in members:
+        form = None
+        if access.can_manage and membership.is_participant:
+            form = LeaderForm(
+                membership=membership, candidates=candidates, prefix=f"m{membership.pk}"
+            )
+        rows.append({"membership": membership, "leader_form": form})
+    context = {
+        "access": access,
+        "cohort": cohort,
+        "facilitators": [row for row in rows if row["membership"].is_facilitator],
+        "participants": [row for row in rows if row["membership"].is_participant],
+        "invitations": (
+            cohort.invitations.select_related("invited_by").order_by("-created_at")
+            if access.can_manage
+            else None
+        ),
+        "seats_left": max(
+            0,
+            cohort.capacity
+            - sum(1 for m in members if m.is_participant)
+            - cohort.invitations.pending().filter(role=Invitation.Role.PARTICIPANT).count(),
+        ),
+    }
+    return render(request, "cohorts/roster.html", context)
+
+
+@login_required
+@require_POST
+def set_leader(request, cohort_id, membership_id):
+    access = permissions.access_managed_cohort(request.user, cohort_id)
+    membership = permissions.access_cohort_membership(access, membership_id)
+    form = LeaderForm(
+        request.POST,
+        membership=membership,
+        candidates=services.organization_members(access.cohort.organization_id),
+        prefix=f"m{membership.pk}",
+    )
+    if not form.is_valid():
+        messages.error(request, _("Choose a leader from the organization's members."))
+        return redirect("cohorts:roster", cohort_id=access.cohort.pk)
+    try:
+        services.set_leader(membership=membership, leader=form.cleaned_data["leader"])
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Leader of %(person)s saved.") % {"person": membership.user})
+    return redirect("cohorts:roster", cohort_id=access.cohort.pk)
+
+
+# Invitations -------------------------------------------------------------------
+
+# Which form field a refused invitation is about.
+INVITE_ERROR_FIELDS = {
+    "bad_email": "email",
+    "already_member": "email",
+    "already_invited": "email",
+    "bad_role": "role",
+    "bad_name": "name",
+    "leader_not_allowed": "leader_email",
+    "bad_leader_email": "leader_email",
+    "own_leader": "leader_email",
+    "leader_not_member": "leader_email",
+}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def invite(request, cohort_id):
+    access = permissions.access_managed_cohort(request.user, cohort_id)
+    form = InviteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            invitation = invitation_services.invite(
+                cohort=access.cohort, invited_by=request.user, **form.cleaned_data
+            )
+        except DomainError as error:
+            form.add_error(INVITE_ERROR_FIELDS.get(error.code), error.message)
+        else:
+            messages.success(
+                request,
+                _("Invitation sent to %(email)s.") % {"email": invitation.email},
+            )
+            return redirect("cohorts:roster", cohort_id=access.cohort.pk)
+    return render(
+        request, "cohorts/invite.html", {"access": access, "cohort": access.cohort, "form": form}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def bulk_invite(request, cohort_id):
+    access = permissions.access_managed_cohort(request.user, cohort_id)
+    form = BulkInviteForm(request.POST or None, request.FILES or None)
+    report = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            report = bulk.bulk_invite(
+                cohort=access.cohort, text=form.cleaned_data["text"], invited_by=request.user
+            )
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            form = BulkInviteForm()
+    return render(
+        request,
+        "cohorts/bulk_invite.html",
+        {"access": access, "cohort": access.cohort, "form": form, "report": report},
+    )
+
+
+@login_required
+@require_POST
+def invitation_revoke(request, cohort_id, invitation_id):
+    access = permissions.access_managed_cohort(request.user, cohort_id)
+    invitation = permissions.access_cohort_invitation(access, invitation_id)
+    try:
+        invitation_services.revoke_invitation(invitation=invitation)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request, _("Invitation to %(email)s revoked.") % {"email": invitation.email}
+        )
+    return _back(request, "cohorts:roster", cohort_id=access.cohort.pk)
+
+
+@login_required
+@require_POST
+def invitation_resend(request, cohort_id, invitation_id):
+    access = permissions.access_managed_cohort(request.user, cohort_id)
+    invitation = permissions.access_cohort_invitation(access, invitation_id)
+    try:
+        invitation_services.resend_invitation(invitation=invitation)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            _("A new link was sent to %(email)s; the old one no longer works.")
+            % {"email": invitation.email},
+        )
+    return _back(request, "cohorts:roster", cohort_id=access.cohort.pk)
+
+
+# Background notes ------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def notes(request, cohort_id):
+    access = permissions.access_background(request.user, cohort_id)
+    cohort = access.cohort
+    participants = cohort.memberships.filter(role=Membership.Role.PARTICIPANT).select_related(
+        "user"
+    )
+    form = BackgroundNoteForm(request.POST or None, cohort=cohort, participants=participants)
+    if request.method == "POST" and access.can_write_background and form.is_valid():
+        subject, participant = form.subject()
+        services.add_background_note(
+            organization=cohort.organization,
+            author=request.user,
+            body=form.cleaned_data["body"],
+            cohort=None if subject == "organization" else cohort,
+            participant=participant,
+        )
+        messages.success(request, _("Note added."))
+        return redirect("cohorts:notes", cohort_id=cohort.pk)
+    all_notes = list(permissions.background_notes_for_cohort(access))
+    context = {
+        "access": access,
+        "cohort": cohort,
+        "form": form if access.can_write_background else None,
+        "organization_notes": [n for n in all_notes if n.cohort_id is None],
+        "cohort_notes": [n for n in all_notes if n.cohort_id and not n.participant_id],
+        "participant_notes": [n for n in all_notes if n.participant_id],
+    }
+    return render(request, "cohorts/notes.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def note_edit(request, cohort_id, note_id):
+    access, note = permissions.access_background_note(request.user, cohort_id, note_id)
+    form = BackgroundNoteEditForm(request.POST or None, initial={"body": note.body})
+    if request.method == "POST" and form.is_valid():
+        services.update_background_note(note=note, body=form.cleaned_data["body"])
+        messages.success(request, _("Note saved."))
+        return redirect("cohorts:notes", cohort_id=access.cohort.pk)
+    return render(
+        request,
+        "cohorts/note_form.html",
+        {"form": form, "note": note, "cohort": access.cohort, "back_url": "cohorts:notes"},
+    )
+
+
+@login_required
+@require_POST
+def note_delete(request, cohort_id, note_id):
+    access, note = permissions.access_background_note(request.user, cohort_id, note_id)
+    services.delete_background_note(note=note)
+    messages.success(request, _("Note deleted."))
+    return redirect("cohorts:notes", cohort_id=access.cohort.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organization_notes(request, organization_id):
+    organization = permissions.access_organization_admin(request.user, organization_id)
+    form = BackgroundNoteForm(request.POST or None, cohort=None)
+    if request.method == "POST" and form.is_valid():
+        services.add_background_note(
+            organization=organization, author=request.user, body=form.cleaned_data["body"]
+        )
+        messages.success(request, _("Note added."))
+        return redirect("cohorts:organization_notes", organization_id=organization.pk)
+    organization_notes = BackgroundNote.objects.filter(
+        organization=organization, cohort__isnull=True
+    ).select_related("author")
+    return render(
+        request,
+        "cohorts/organization_notes.html",
+        {"organization": organization, "form": form, "notes": organization_notes},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organization_note_edit(request, organization_id, note_id):
+    organization, note = permissions.access_organization_note(
+        request.user, organization_id, note_id
+    )
+    form = BackgroundNoteEditForm(request.POST or None, initial={"body": note.body})
+    if request.method == "POST" and form.is_valid():
+        services.update_background_note(note=note, body=form.cleaned_data["body"])
+        messages.success(request, _("Note saved."))
+        return redirect("cohorts:organization_notes", organization_id=organization.pk)
+    return render(
+        request,
+        "cohorts/note_form.html",
+        {"form": form, "note": note, "organization": organization},
+    )
+
+
+@login_required
+@require_POST
+def organization_note_delete(request, organization_id, note_id):
+    organization, note = permissions.access_organization_note(
+        request.user, organization_id, note_id
+    )
+    services.delete_background_note(note=note)
+    messages.success(request, _("Note deleted."))
+    return redirect("cohorts:organization_notes", organization_id=organization.pk)

@@ -1,0 +1,157 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Invitation
+from cohorts.models import Cohort, Membership
+
+CSV_MAX_BYTES = 1_000_000
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class CohortForm(forms.ModelForm):
+    capacity = forms.IntegerField(
+        label=_("Capacity"),
+        min_value=1,
+        max_value=1000,
+        initial=10,
+        help_text=_("Most participants the cohort can hold."),
+    )
+
+    class Meta:
+        model = Cohort
+        fields = ["name", "kind", "purpose", "capacity", "starts_on", "ends_on", "status"]
+        widgets = {
+            "starts_on": DateInput(),
+            "ends_on": DateInput(),
+            "purpose": forms.Textarea(attrs={"rows": 4}),
+        }
+        help_texts = {
+            "kind": _("A group gathers leaders from across the organization; a team is intact."),
+            "ends_on": _("Programs typically run 6 to 9 months."),
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        starts_on, ends_on = cleaned.get("starts_on"), cleaned.get("ends_on")
+        if starts_on and ends_on and ends_on <= starts_on:
+            self.add_error("ends_on", _("The program must end after it starts."))
+        return cleaned
+
+
+class InviteForm(forms.Form):
+    email = forms.EmailField(
+        label=_("Email"), widget=forms.EmailInput(attrs={"autocomplete": "off"})
+    )
+    name = forms.CharField(
+        label=_("Name"),
+        required=False,
+        max_length=120,
+        help_text=_("Used in the email and as their display name if they sign up."),
+    )
+    role = forms.ChoiceField(label=_("Role"), choices=Invitation.Role.choices)
+    leader_email = forms.EmailField(
+        label=_("Leader email"),
+        required=False,
+        help_text=_(
+            "Participants only: their own manager, who supports their goals. "
+            "Must be a member of the organization or invited as a leader."
+        ),
+    )
+
+
+class BulkInviteForm(forms.Form):
+    csv_text = forms.CharField(
+        label=_("Paste CSV"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 8, "spellcheck": "false"}),
+        help_text=_(
+            "One person per line: email,name,role,leader_email. The header line is "
+            "optional; role is participant (default), facilitator or leader."
+        ),
+    )
+    csv_file = forms.FileField(
+        label=_("Or upload a CSV file"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv,text/plain"}),
+    )
+
+    def clean_csv_file(self):
+        upload = self.cleaned_data.get("csv_file")
+        if not upload:
+            return ""
+        if upload.size > CSV_MAX_BYTES:
+            raise forms.ValidationError(_("The file is too large (at most 1 MB)."))
+        try:
+            return upload.read().decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise forms.ValidationError(
+                _("The file is not UTF-8 text. Save it as “CSV UTF-8” and try again.")
+            ) from None
+
+    def clean(self):
+        cleaned = super().clean()
+        text = cleaned.get("csv_text", "").strip()
+        uploaded = cleaned.get("csv_file", "")
+        if text and uploaded:
+            raise forms.ValidationError(_("Paste CSV or upload a file, not both."))
+        if not text and not uploaded and not self.errors:
+            raise forms.ValidationError(_("Paste CSV or choose a file."))
+        cleaned["text"] = text or uploaded
+        return cleaned
+
+
+class LeaderForm(forms.Form):
+    leader = forms.ModelChoiceField(
+        label=_("Leader"),
+        queryset=None,
+        required=False,
+        empty_label=_("No leader"),
+    )
+
+    def __init__(self, *args, membership: Membership, candidates, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["leader"].queryset = candidates.exclude(pk=membership.user_id)
+        self.fields["leader"].initial = membership.leader_id
+        self.fields["leader"].label_from_instance = lambda user: (
+            f"{user.display_name} ({user.email})" if user.display_name else user.email
+        )
+
+
+ORGANIZATION = "organization"
+COHORT = "cohort"
+
+
+class BackgroundNoteForm(forms.Form):
+    """A new note: what it is about, and the note itself."""
+
+    about = forms.ChoiceField(label=_("About"))
+    body = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 5}))
+
+    def __init__(self, *args, cohort: Cohort | None, participants=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [(ORGANIZATION, _("The organization and its culture"))]
+        if cohort is not None:
+            choices.append((COHORT, _("This cohort")))
+            choices += [(str(membership.pk), str(membership.user)) for membership in participants]
+        else:
+            del self.fields["about"]
+        if "about" in self.fields:
+            self.fields["about"].choices = choices
+        self.participants = {str(membership.pk): membership for membership in participants}
+
+    def subject(self) -> tuple[str, object]:
+        """("organization" | "cohort" | "participant", participant membership or None)."""
+        about = self.cleaned_data.get("about", ORGANIZATION)
+        if about in (ORGANIZATION, COHORT):
+            return about, None
+        return "participant", self.participants[about]
+
+
+class BackgroundNoteEditForm(forms.Form):
+    body = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 5}))
