@@ -1,0 +1,164 @@
+// One websocket to the board, reopened with capped exponential backoff (with
+// jitter, so a room of clients does not reconnect in lockstep after a server
+// restart) and resumed from the last seq the client has seen.
+
+import { uuid4 } from "./dom.js";
+
+const BASE_DELAY_MS = 1000;
+const MAX_DELAY_MS = 30000;
+const PING_EVERY_MS = 20000;
+// A socket silent this long after a ping is dead even if it was never closed.
+const PONG_TIMEOUT_MS = 10000;
+// Close codes after which reconnecting cannot help.
+const FINAL_CODES = new Set([4403, 4404]);
+
+export class BoardConnection {
+  constructor({ path, lastSeq, onOpen, onFrame, onStatus, onFinal }) {
+    this.path = path;
+    this.lastSeq = lastSeq;
+    this.onOpen = onOpen;
+    this.onFrame = onFrame;
+    this.onStatus = onStatus;
+    this.onFinal = onFinal;
+    this.socket = null;
+    this.attempt = 0;
+    this.retryTimer = null;
+    this.pingTimer = null;
+    this.pongTimer = null;
+    this.stopped = false;
+    this.ready = false;
+    window.addEventListener("offline", () => this.drop());
+    window.addEventListener("online", () => this.retryNow());
+  }
+
+  url() {
+    const scheme = window.location.protocol === "https:" ? "wss:" : "ws:";
+    const seq = this.lastSeq();
+    const query = Number.isInteger(seq) ? `?last_seq=${seq}` : "";
+    return `${scheme}//${window.location.host}${this.path}${query}`;
+  }
+
+  start() {
+    if (this.stopped || this.socket) return;
+    clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+    this.ready = false;
+    this.onStatus("connecting");
+    let socket;
+    try {
+      socket = new WebSocket(this.url());
+    } catch {
+      this.scheduleRetry();
+      return;
+    }
+    this.socket = socket;
+    socket.addEventListener("message", (event) => this.receive(socket, event));
+    socket.addEventListener("close", (event) => this.closed(socket, event));
+    // An error is always followed by close; nothing to do here.
+    socket.addEventListener("error", () => {});
+  }
+
+  receive(socket, event) {
+    if (socket !== this.socket) return;
+    clearTimeout(this.pongTimer);
+    this.pongTimer = null;
+    let frame;
+    try {
+      frame = JSON.parse(event.data);
+    } catch {
+      return;
+    }
+    if (!frame || typeof frame.type !== "string") return;
+    if (!this.ready) {
+      // The first frame (a snapshot, or the missed events of a resume) says
+      // the server has taken this client in: only now is the link healthy.
+      this.ready = true;
+      this.attempt = 0;
+      this.startPings();
+      this.onStatus("online");
+      this.onFrame(frame);
+      this.onOpen();
+      return;
+    }
+    if (frame.type === "pong") return;
+    this.onFrame(frame);
+  }
+
+  closed(socket, event) {
+    if (socket !== this.socket) return;
+    this.forget();
+    if (FINAL_CODES.has(event.code)) {
+      this.stopped = true;
+      this.onFinal(event.code);
+      return;
+    }
+    this.scheduleRetry();
+  }
+
+  forget() {
+    clearInterval(this.pingTimer);
+    clearTimeout(this.pongTimer);
+    this.pingTimer = null;
+    this.pongTimer = null;
+    this.socket = null;
+    this.ready = false;
+  }
+
+  // Give up on the current socket at once (the browser went offline, or the
+  // server stopped answering pings): waiting for a closing handshake over a
+  // dead link can take minutes.
+  drop() {
+    const socket = this.socket;
+    if (!socket) return;
+    this.forget();
+    try {
+      socket.close();
+    } catch {
+      // Already closing.
+    }
+    if (!this.stopped) this.scheduleRetry();
+  }
+
+  scheduleRetry() {
+    if (this.stopped || this.retryTimer) return;
+    const ceiling = Math.min(MAX_DELAY_MS, BASE_DELAY_MS * 2 ** this.attempt);
+    const delay = ceiling / 2 + Math.random() * (ceiling / 2);
+    this.attempt += 1;
+    this.onStatus("offline");
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      this.start();
+    }, delay);
+  }
+
+  retryNow() {
+    if (this.stopped || this.socket) return;
+    this.attempt = 0;
+    clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+    this.start();
+  }
+
+  startPings() {
+    clearInterval(this.pingTimer);
+    this.pingTimer = setInterval(() => {
+      if (!this.send({ type: "ping", client_id: uuid4() })) return;
+      clearTimeout(this.pongTimer);
+      this.pongTimer = setTimeout(() => this.drop(), PONG_TIMEOUT_MS);
+    }, PING_EVERY_MS);
+  }
+
+  get isOpen() {
+    return Boolean(this.socket && this.ready && this.socket.readyState === WebSocket.OPEN);
+  }
+
+  send(frame) {
+    if (!this.socket || this.socket.readyState !== WebSocket.OPEN) return false;
+    try {
+      this.socket.send(JSON.stringify(frame));
+      return true;
+    } catch {
+      return false;
+    }
+  }
+}
