@@ -1,0 +1,447 @@
+"""Run the benchmark: each system seeded, started, driven by bench.loadgen, reported.
+
+    python -m bench.run --quick          # embedded mode, small: under two minutes
+    python -m bench.run --full           # every scenario of docs/performance.md
+
+Servers run pinned to CPU 0 and the load generator to CPU 1 (on a machine
+with two or more cores), so a saturated client never passes for a slow server.
+The systems: `board` (config.asgi, the product), `peer` (bench.peer, the
+Channels tutorial plus a database write) and `floor` (bench.floor, bare
+websockets). Results go to bench/results/<timestamp>.json (git-ignored), a
+table to stdout and, with matplotlib installed, a plot of p99 against post rate.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bench import report
+
+BASE = Path(__file__).resolve().parent.parent
+VAR = BASE / "var" / "bench"
+RESULTS = BASE / "bench" / "results"
+PYTHON = sys.executable
+POSTGRES_URL = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432")
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/7")
+LAYERS = {
+    "core": "channels_redis.core.RedisChannelLayer",
+    "pubsub": "channels_redis.pubsub.RedisPubSubChannelLayer",
+}
+SERVER_CPU, CLIENT_CPU = 0, 1
+
+
+@dataclass
+class Scenario:
+    """One run of one system: its shape, its mode and the steps the load generator takes."""
+
+    name: str
+    system: str  # board | peer | floor
+    cohorts: int
+    steps: list[dict]
+    scaleout: bool = False  # two server processes, PostgreSQL, Redis
+    layer: str = "core"
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def label(self) -> str:
+        if not self.scaleout:
+            return self.system
+        return f"{self.system} x2 {self.layer}" if self.system != "floor" else "floor"
+
+
+def steady(rate: float, seconds: float) -> dict:
+    return {"name": f"steady-{rate:g}", "kind": "rate", "rate": rate, "duration": seconds}
+
+
+def burst(cohorts: int) -> dict:
+    return {"name": f"burst-{cohorts}", "kind": "burst", "cohorts": cohorts, "window_ms": 100}
+
+
+def ramp(rates: list[int], seconds: float) -> dict:
+    return {
+        "name": "ramp",
+        "kind": "ramp",
+        "rates": rates,
+        "duration": seconds,
+        "stop_p99_ms": 250,
+    }
+
+
+def scenarios(mode: str, systems: list[str], scaleout: bool) -> list[Scenario]:
+    if mode == "quick":
+        steps = [steady(10, 4), burst(5), ramp([20, 40, 80, 160, 320], 3)]
+        return [Scenario(f"quick-{s}", s, 10, steps) for s in systems]
+    rates = [50, 100, 150, 200, 300, 400, 600, 800, 1200, 1600, 2400, 3200]
+    main = [steady(50, 20), burst(20), ramp(rates, 8)]
+    found = [Scenario(f"goal-{s}", s, 100, main) for s in systems]
+    # 5,000 participants posting once a minute each: 83.3 posts/s.
+    found += [
+        Scenario(f"large-{s}", s, 500, [steady(round(5000 / 60, 1), 30)])
+        for s in systems
+        if s != "floor"
+    ]
+    if scaleout:
+        out = [steady(50, 15), ramp(rates[:9], 8)]
+        for system, layer in [("board", "core"), ("board", "pubsub"), ("peer", "core")]:
+            if system in systems:
+                found.append(Scenario(f"scaleout-{system}-{layer}", system, 100, out, True, layer))
+    return found
+
+
+def soak(minutes: float) -> Scenario:
+    """1,000 users at one post per participant per minute; 1 % of them reconnect each second."""
+    step = {
+        "name": "soak",
+        "kind": "rate",
+        "rate": round(1000 / 60, 1),
+        "duration": minutes * 60,
+        "reconnect_per_s": 10,
+        "probe_every": 30,
+    }
+    return Scenario("soak", "board", 100, [step], scaleout=True, layer="core")
+
+
+# Processes -------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def pinned(cpu: int):
+    """preexec_fn pinning a child to one CPU (nothing on a one-CPU machine)."""
+
+    def pin() -> None:
+        if len(os.sched_getaffinity(0)) > 1:
+            os.sched_setaffinity(0, {cpu})
+
+    return pin
+
+
+class Server:
+    """One server process on a free loopback port, pinned to the server CPU."""
+
+    def __init__(self, argv: list[str], env: dict[str, str], name: str, port: int, logs: Path):
+        self.port = port
+        self.log_path = logs / f"{name}-{port}.log"
+        self._log = open(self.log_path, "wb")  # noqa: SIM115 (closed in stop())
+        self.process = subprocess.Popen(
+            argv,
+            cwd=BASE,
+            env=env,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            preexec_fn=pinned(SERVER_CPU),
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"{name} exited early:\n{self.log_path.read_text()}")
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                    return
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError(f"{name} did not listen within 30 s")
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self._log.close()
+
+
+def daphne(app: str, env: dict[str, str], name: str, logs: Path) -> Server:
+    port = free_port()
+    argv = [
+        PYTHON,
+        "-m",
+        "daphne",
+        "-b",
+        "127.0.0.1",
+        "-p",
+        str(port),
+        "--access-log",
+        os.devnull,
+        app,
+    ]
+    return Server(argv, env, name, port, logs)
+
+
+def run_checked(argv: list[str], env: dict[str, str]) -> str:
+    done = subprocess.run(argv, cwd=BASE, env=env, capture_output=True, text=True)
+    if done.returncode:
+        raise RuntimeError(f"{' '.join(argv)} failed:\n{done.stdout}\n{done.stderr}")
+    return done.stdout
+
+
+# Databases -------------------------------------------------------------------
+
+
+def fresh_postgres(name: str) -> str:
+    import psycopg
+
+    with psycopg.connect(f"{POSTGRES_URL}/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return f"{POSTGRES_URL}/{name}"
+
+
+def fresh_sqlite(name: str, workdir: Path) -> str:
+    path = workdir / f"{name}.sqlite3"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    return f"sqlite:///{path}"
+
+
+def flush_redis() -> None:
+    import redis
+
+    redis.Redis.from_url(REDIS_URL).flushdb()
+
+
+def base_env(**extra: str) -> dict[str, str]:
+    env = {
+        **os.environ,
+        "DEBUG": "0",
+        "HTTPS": "0",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "PYTHONUNBUFFERED": "1",
+    }
+    for name in (
+        "DATABASE_URL",
+        "REDIS_URL",
+        "CHANNEL_LAYER_BACKEND",
+        "PEER_DATABASE_URL",
+        "DJANGO_SETTINGS_MODULE",
+    ):
+        env.pop(name, None)
+    env.update(extra)
+    return env
+
+
+# One system ------------------------------------------------------------------
+
+
+def synthetic_cohorts(count: int) -> list[dict]:
+    """The peer's and the floor's cohorts: the board's shape, with no accounts behind them."""
+    return [
+        {
+            "session": 0,
+            "phase": 0,
+            "members": [
+                {"user": c * 10 + s, "role": "facilitator" if s == 0 else "participant"}
+                for s in range(10)
+            ],
+        }
+        for c in range(count)
+    ]
+
+
+def run_scenario(scenario: Scenario, *, workdir: Path = VAR, timeout: float = 900) -> dict:
+    """Prepare, start, drive and stop one system; the load generator's result plus checks."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    servers: list[Server] = []
+    env = base_env()
+    probe: dict = {}
+    count_argv: list[str] = []
+    if scenario.scaleout:
+        flush_redis()
+        env.update(REDIS_URL=REDIS_URL, CHANNEL_LAYER_BACKEND=LAYERS[scenario.layer])
+        probe["redis_url"] = REDIS_URL
+    started = time.monotonic()
+    if scenario.system == "board":
+        url = (
+            fresh_postgres("cohorts_bench")
+            if scenario.scaleout
+            else fresh_sqlite("board", workdir)
+        )
+        env["DATABASE_URL"] = url
+        run_checked([PYTHON, "manage.py", "migrate", "--noinput", "-v0"], env)
+        users_file = workdir / f"{scenario.name}-users.json"
+        run_checked(
+            [
+                PYTHON,
+                "-m",
+                "bench.seed",
+                "users",
+                "--cohorts",
+                str(scenario.cohorts),
+                "--out",
+                str(users_file),
+            ],
+            env,
+        )
+        cohorts = json.loads(users_file.read_text())
+        for n in range(2 if scenario.scaleout else 1):
+            servers.append(daphne("config.asgi:application", env, f"board{n}", workdir))
+        urls = [f"ws://127.0.0.1:{s.port}" for s in servers]
+        count_argv = [PYTHON, "-m", "bench.seed", "count-board"]
+    elif scenario.system == "peer":
+        url = (
+            fresh_postgres("cohorts_bench_peer")
+            if scenario.scaleout
+            else fresh_sqlite("peer", workdir)
+        )
+        env.update(PEER_DATABASE_URL=url, DJANGO_SETTINGS_MODULE="bench.peer.settings")
+        run_checked([PYTHON, "-m", "django", "migrate", "--noinput", "-v0"], env)
+        cohorts = synthetic_cohorts(scenario.cohorts)
+        for n in range(2 if scenario.scaleout else 1):
+            servers.append(daphne("bench.peer.asgi:application", env, f"peer{n}", workdir))
+        urls = [f"ws://127.0.0.1:{s.port}" for s in servers]
+        count_argv = [PYTHON, "-m", "bench.seed", "count-peer"]
+    else:
+        port = free_port()
+        argv = [PYTHON, "-m", "bench.floor", "--port", str(port)]
+        servers.append(Server(argv, env, "floor", port, workdir))
+        cohorts = synthetic_cohorts(scenario.cohorts)
+        urls = [f"ws://127.0.0.1:{port}"]
+    if url := env.get("DATABASE_URL") or env.get("PEER_DATABASE_URL"):
+        probe["database_url"] = url
+    prepared = time.monotonic() - started
+    plan = {
+        "system": scenario.system,
+        "label": scenario.label,
+        "urls": urls,
+        "origin": "http://127.0.0.1",
+        "cohorts": cohorts,
+        "server_pids": [s.pid for s in servers],
+        "service_names": ["postgres", "redis-server"] if scenario.scaleout else [],
+        "steps": scenario.steps,
+        "text_size": 200,
+        "reaction_every": 10,
+        "drain_timeout": 10,
+        "probe": probe,
+    }
+    plan_file = workdir / f"{scenario.name}-plan.json"
+    result_file = workdir / f"{scenario.name}-result.json"
+    plan_file.write_text(json.dumps(plan))
+    result_file.unlink(missing_ok=True)
+    try:
+        subprocess.run(
+            [PYTHON, "-m", "bench.loadgen", str(plan_file), str(result_file)],
+            cwd=BASE,
+            env=base_env(),
+            check=True,
+            timeout=timeout,
+            preexec_fn=pinned(CLIENT_CPU),
+        )
+        result = json.loads(result_file.read_text())
+        if count_argv:
+            result["stored"] = json.loads(run_checked(count_argv, env))
+    finally:
+        for server in servers:
+            server.stop()
+    result["scenario"] = scenario.name
+    result["mode"] = "scale-out" if scenario.scaleout else "embedded"
+    result["prepare_s"] = round(prepared, 1)
+    return result
+
+
+def machine() -> dict:
+    model = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    mem_kb = next(
+        int(line.split()[1])
+        for line in Path("/proc/meminfo").read_text().splitlines()
+        if line.startswith("MemTotal")
+    )
+    return {
+        "nproc": os.cpu_count(),
+        "cpu": model,
+        "memory_gb": round(mem_kb / 1024 / 1024, 1),
+        "python": platform.python_version(),
+        "kernel": platform.release(),
+        "load_before": os.getloadavg(),
+    }
+
+
+def services_available() -> bool:
+    try:
+        import psycopg
+        import redis
+
+        with psycopg.connect(f"{POSTGRES_URL}/postgres", connect_timeout=3):
+            pass
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=3).ping()
+    except Exception:  # noqa: BLE001 (any failure means: skip the scale-out mode)
+        return False
+    return True
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--full", action="store_true", help="every scenario (default: --quick)")
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--systems", default="floor,peer,board")
+    parser.add_argument("--only", help="comma-separated scenario names to run")
+    parser.add_argument("--no-scaleout", action="store_true")
+    parser.add_argument("--soak-minutes", type=float, default=10)
+    parser.add_argument("--out", type=Path)
+    args = parser.parse_args(argv)
+    mode = "full" if args.full else "quick"
+    systems = args.systems.split(",")
+    scaleout = mode == "full" and not args.no_scaleout
+    if scaleout and not services_available():
+        print(
+            "PostgreSQL or Redis is not reachable: the scale-out mode is left out.",
+            file=sys.stderr,
+        )
+        scaleout = False
+    todo = scenarios(mode, systems, scaleout)
+    if scaleout and args.soak_minutes > 0 and "board" in systems:
+        todo.append(soak(args.soak_minutes))
+    if args.only:
+        todo = [s for s in todo if s.name in args.only.split(",")]
+    stamp = datetime.datetime.now(datetime.UTC).strftime("%Y%m%dT%H%M%SZ")
+    outcome = {
+        "mode": mode,
+        "started": stamp,
+        "machine": machine(),
+        "command": " ".join(["python -m bench.run", *argv]),
+        "runs": [],
+    }
+    RESULTS.mkdir(exist_ok=True)
+    out = args.out or RESULTS / f"{stamp}-{mode}.json"
+    for scenario in todo:
+        print(f"== {scenario.name}", file=sys.stderr, flush=True)
+        outcome["runs"].append(run_scenario(scenario))
+        out.write_text(json.dumps(outcome, indent=1))
+    outcome["summary"] = report.summarize(outcome)
+    out.write_text(json.dumps(outcome, indent=1))
+    print(report.table(outcome))
+    if report.plot(outcome, out.with_suffix(".png")):
+        print(f"plot: {out.with_suffix('.png')}")
+    print(f"results: {out}")
+    return 0 if outcome["summary"]["correct"] else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
