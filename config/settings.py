@@ -157,7 +157,11 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            # channels_redis.pubsub.RedisPubSubChannelLayer is the alternative
+            # the benchmark compares (docs/performance.md).
+            "BACKEND": os.environ.get(
+                "CHANNEL_LAYER_BACKEND", "channels_redis.core.RedisChannelLayer"
+            ),
             "CONFIG": {
                 "hosts": [REDIS_URL],
                 "prefix": os.environ.get("CHANNEL_LAYER_PREFIX", "cohorts"),
