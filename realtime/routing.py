@@ -1,3 +1,9 @@
-from django.urls import path  # noqa: F401  (routes are added by the features)
+"""Websocket routes, inside config.asgi's origin check and session authentication."""
 
-websocket_urlpatterns = []
+from django.urls import path
+
+from realtime.consumers import BoardConsumer
+
+websocket_urlpatterns = [
+    path("ws/sessions/<int:pk>/", BoardConsumer.as_asgi()),
+]

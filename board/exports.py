@@ -1,0 +1,138 @@
+"""The session summary as Markdown and CSV files (from services.session_summary)."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from board.stream import EMOJIS
+
+# A cell starting with one of these is a formula to a spreadsheet; a leading
+# apostrophe keeps a participant's text as text (OWASP "CSV injection").
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value) -> str:
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def _when(moment) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
+
+
+def _quote(text: str) -> str:
+    return "\n".join("> " + line if line else ">" for line in text.splitlines() or [""])
+
+
+def _reactions(counts: dict) -> str:
+    return ", ".join(f"{emoji} {n}" for emoji, n in counts.items() if n)
+
+
+def summary_markdown(summary: dict) -> str:
+    session = summary["session"]
+    lines = [
+        f"# {session.title}",
+        "",
+        _("Cohort: %(cohort)s") % {"cohort": summary["cohort"].name},
+        _("Date: %(when)s") % {"when": _when(session.started_at or session.starts_at)},
+        "",
+        "## " + _("Agenda"),
+        "",
+    ]
+    for phase in summary["phases"]:
+        lines.append(
+            f"{phase['position']}. {phase['title']} ({phase['kind_label']}, "
+            + _("%(minutes)d min") % {"minutes": phase["timebox_minutes"]}
+            + ")"
+        )
+    for phase in summary["phases"]:
+        lines += ["", f"## {phase['position']}. {phase['title']}", ""]
+        if phase["prompt"]:
+            lines += [f"*{phase['prompt']}*", ""]
+        if not phase["reflections"]:
+            lines.append(_("No reflections."))
+        for entry in phase["reflections"]:
+            lines.append(_quote(entry["text"]))
+            details = [entry["author"] or _("anonymous")]
+            if entry["reaction_total"]:
+                details.append(_reactions(entry["reactions"]))
+            if entry["spotlighted"]:
+                details.append(_("spotlighted"))
+            if entry["hidden"]:
+                details.append(_("hidden"))
+            lines += ["", "— " + "; ".join(details), ""]
+    lines += ["", "## " + _("Spotlighted"), ""]
+    lines += [_quote(e["text"]) + "\n" for e in summary["spotlighted"]] or [_("None.")]
+    lines += ["", "## " + _("Commitments"), ""]
+    lines += [f"- {c['author']}: {c['text']}" for c in summary["commitments"]] or [_("None.")]
+    lines += ["", "## " + _("Attendance"), ""]
+    lines += [f"- {a['name']} ({a['role_label']})" for a in summary["attendance"]] or [_("None.")]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def summary_csv(summary: dict) -> str:
+    """One row per reflection, commitment and attendee, in that order."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(
+        [
+            "record",
+            "phase_position",
+            "phase_title",
+            "author",
+            "text",
+            *EMOJIS,
+            "spotlighted",
+            "hidden",
+            "time",
+        ]
+    )
+    for phase in summary["phases"]:
+        for entry in phase["reflections"]:
+            writer.writerow(
+                [
+                    "reflection",
+                    phase["position"],
+                    _cell(phase["title"]),
+                    _cell(entry["author"] or ""),
+                    _cell(entry["text"]),
+                    *(entry["reactions"][emoji] for emoji in EMOJIS),
+                    "yes" if entry["spotlighted"] else "no",
+                    "yes" if entry["hidden"] else "no",
+                    _when(entry["created_at"]),
+                ]
+            )
+    blanks = [""] * len(EMOJIS)
+    for commitment in summary["commitments"]:
+        writer.writerow(
+            [
+                "commitment",
+                "",
+                "",
+                _cell(commitment["author"]),
+                _cell(commitment["text"]),
+                *blanks,
+                "",
+                "",
+                _when(commitment["created_at"]),
+            ]
+        )
+    for attendee in summary["attendance"]:
+        writer.writerow(
+            [
+                "attendance",
+                "",
+                "",
+                _cell(attendee["name"]),
+                attendee["role"],
+                *blanks,
+                "",
+                "",
+                _when(attendee["first_joined_at"]),
+            ]
+        )
+    return out.getvalue()

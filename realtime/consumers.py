@@ -1,0 +1,350 @@
+"""Websocket consumers: thin adapters between frames and services.
+
+`StreamConsumer` holds everything a stream needs (docs/realtime-protocol.md,
+part 1): authentication and the access check, the 4403/4404 closes, snapshot
+or resume on connect, ordered and gapless delivery of events, and for every
+client frame: parse, rate limit, one service call in a worker thread, exactly
+one reply. A stream's consumer fills in the hooks; rules stay in the services
+and in cohorts/permissions.py.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Mapping
+from urllib.parse import parse_qs
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from board import services as board_services
+from board.stream import BOARD
+from cohorts import permissions
+from cohorts.errors import DomainError
+from realtime import protocol, streams
+from realtime.protocol import ClientMessage, ProtocolError
+from realtime.ratelimit import limiter
+
+logger = logging.getLogger(__name__)
+
+CLOSE_FORBIDDEN = 4403
+CLOSE_NOT_FOUND = 4404
+
+
+class StreamConsumer(AsyncWebsocketConsumer):
+    """One client's socket on one stream.
+
+    Subclasses set `stream` and `messages` and implement the synchronous hooks
+    (each runs in a worker thread, with database access): `authorize`,
+    `make_recipient`, `snapshot`, `handle`; and, for presence, `join`, `leave`,
+    `touch` and `presence_frame`.
+    """
+
+    stream: streams.Stream
+    messages: Mapping[str, Mapping[str, protocol.FieldType]]
+    url_kwarg = "pk"
+    has_presence = False
+
+    # Hooks ---------------------------------------------------------------
+    def authorize(self, user, owner_id):
+        """Return the user's access object; raise PermissionDenied (4403) or
+        Http404 (4404)."""
+        raise NotImplementedError
+
+    def make_recipient(self, access) -> streams.Recipient:
+        raise NotImplementedError
+
+    def snapshot(self, access) -> dict:
+        """The stream's first frame, with "seq" (read under the stream's lock)."""
+        raise NotImplementedError
+
+    def handle(self, access, message: ClientMessage) -> dict:
+        """Run one service for `message`; return what the ack carries besides
+        its client_id. Raise DomainError to refuse."""
+        raise NotImplementedError
+
+    def join(self, access) -> None:
+        """Record this connection as present (presence streams only)."""
+
+    def leave(self) -> None:
+        """Forget this connection's presence."""
+
+    def touch(self) -> None:
+        """Refresh this connection's presence (heartbeat)."""
+
+    def presence_frame(self) -> dict | None:
+        return None
+
+    # Connection ----------------------------------------------------------
+    async def connect(self):
+        self.access = None
+        self.seq = 0
+        self.sent_presence = None
+        self._heartbeat = None
+        owner_id = self.scope["url_route"]["kwargs"][self.url_kwarg]
+        try:
+            self.access = await database_sync_to_async(self.authorize)(
+                self.scope.get("user"), owner_id
+            )
+        except PermissionDenied:
+            await self._refuse(CLOSE_FORBIDDEN)
+            return
+        except Http404:
+            await self._refuse(CLOSE_NOT_FOUND)
+            return
+        self.owner_id = int(owner_id)
+        self.user_id = self.scope["user"].pk
+        self.group = self.stream.group(self.owner_id)
+        self.recipient = self.make_recipient(self.access)
+        # Join the group before reading state: events committed meanwhile
+        # queue up here and are dropped or used by their seq.
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.accept()
+        if self.has_presence:
+            await database_sync_to_async(self.join)(self.access)
+        frames, self.seq, resumed = await database_sync_to_async(self._opening)(
+            _last_seq(self.scope)
+        )
+        for frame in frames:
+            await self.send_frame(frame)
+        if self.has_presence:
+            presence = await database_sync_to_async(self.presence_frame)()
+            if resumed:
+                await self.send_frame(presence)
+            self.sent_presence = presence
+            await self.channel_layer.group_send(self.group, {"type": "stream.presence"})
+            self._heartbeat = asyncio.ensure_future(self._beat())
+
+    async def _refuse(self, code: int):
+        # Accept, then close: a browser sees the close code only on an open
+        # socket (a refused handshake reaches it as a bare 1006).
+        await self.accept()
+        await self.close(code=code)
+
+    def _opening(self, last_seq: int | None):
+        if last_seq is not None:
+            current = self.stream.current_seq(self.owner_id)
+            if streams.can_resume(self.stream, self.owner_id, last_seq, current):
+                frames = streams.events_for(
+                    self.stream, self.owner_id, self.recipient, after=last_seq, upto=current
+                )
+                return frames, current, True
+        frame = self.snapshot(self.access)
+        return [frame], frame["seq"], False
+
+    async def disconnect(self, code):
+        if self.access is None:
+            return
+        if self._heartbeat is not None:
+            self._heartbeat.cancel()
+        await self.channel_layer.group_discard(self.group, self.channel_name)
+        if self.has_presence:
+            await database_sync_to_async(self.leave)()
+            await self.channel_layer.group_send(self.group, {"type": "stream.presence"})
+
+    async def _beat(self):
+        interval = getattr(settings, "REALTIME_PRESENCE_HEARTBEAT", 30)
+        while True:
+            await asyncio.sleep(interval)
+            try:
+                await database_sync_to_async(self.touch)()
+            except Exception:
+                logger.exception("presence heartbeat failed")
+
+    # Client frames -------------------------------------------------------
+    async def receive(self, text_data=None, bytes_data=None):
+        if self.access is None:
+            return  # a refused socket, closing
+        message, refusal = None, None
+        try:
+            message = protocol.parse(text_data, self.messages, binary=bytes_data)
+        except ProtocolError as error:
+            refusal = error
+        if not limiter.allow(self.user_id):
+            client_id = message.client_id if message else refusal.client_id
+            refusal = ProtocolError(
+                "rate_limited",
+                _("You are sending too fast. Wait a few seconds, then try again."),
+                client_id=client_id,
+            )
+        if refusal is not None:
+            await self.send_frame(protocol.error(refusal.code, refusal.message, refusal.client_id))
+            return
+        if message.type == protocol.PING:
+            await self.send_frame(protocol.pong(message.client_id))
+            return
+        await self.send_frame(await database_sync_to_async(self._run)(message))
+
+    def _run(self, message: ClientMessage) -> dict:
+        """Check the right again (it may have been taken away), run the service,
+        and make the one reply."""
+        try:
+            access = self.authorize(self.scope["user"], self.owner_id)
+            extra = self.handle(access, message)
+        except DomainError as error:
+            return protocol.error(error.code, error.message, message.client_id)
+        except (PermissionDenied, Http404):
+            return protocol.error(
+                "forbidden", _("You no longer have access to this board."), message.client_id
+            )
+        except Exception:
+            logger.exception("%s failed", message.type)
+            return protocol.error(
+                "server_error",
+                _("Something went wrong on the server; nothing was changed. Try again."),
+                message.client_id,
+            )
+        return protocol.ack(message.client_id, **extra)
+
+    # Group messages ------------------------------------------------------
+    async def stream_event(self, message):
+        seq = message["seq"]
+        if seq <= self.seq:
+            return  # already in the snapshot, the resume, or a catch-up
+        mine = streams.is_for(message["audience"], message["user_ids"], self.recipient)
+        if seq == self.seq + 1 and (message["payload"] is not None or not mine):
+            self.seq = seq
+            if mine:
+                await self.send_frame(
+                    streams.render(message["event_type"], seq, message["payload"], self.recipient)
+                )
+            return
+        # A gap (events overtook each other between processes) or an event to
+        # read from the log: read everything up to this one, in order.
+        frames = await database_sync_to_async(streams.events_for)(
+            self.stream, self.owner_id, self.recipient, after=self.seq, upto=seq
+        )
+        self.seq = seq
+        for frame in frames:
+            await self.send_frame(frame)
+
+    async def stream_presence(self, message):
+        if not self.has_presence:
+            return
+        presence = await database_sync_to_async(self.presence_frame)()
+        if presence != self.sent_presence:
+            self.sent_presence = presence
+            await self.send_frame(presence)
+
+    async def send_frame(self, frame: dict):
+        await self.send(text_data=json.dumps(frame, ensure_ascii=False, separators=(",", ":")))
+
+
+def _last_seq(scope) -> int | None:
+    """?last_seq=N as an int; None when absent or not a whole number (snapshot)."""
+    values = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("last_seq")
+    if not values:
+        return None
+    try:
+        return int(values[0])
+    except ValueError:
+        return None
+
+
+# The session board ----------------------------------------------------------
+
+
+def _reflection_ack(access, reflection) -> dict:
+    return {"reflection": board_services.reflection_for(access, reflection)}
+
+
+def _reactions_ack(result) -> dict:
+    return {
+        "reflection": result.reflection_id,
+        "reactions": result.counts,
+        "my_reactions": result.mine,
+    }
+
+
+def _nothing(_result) -> dict:
+    return {}
+
+
+# One line per client message: the service it calls and what its ack carries.
+BOARD_HANDLERS = {
+    "reflection.post": lambda a, m: _reflection_ack(
+        a,
+        board_services.post_reflection(
+            access=a, phase_id=m["phase"], text=m["text"], client_id=m.client_id
+        ),
+    ),
+    "reflection.edit": lambda a, m: _reflection_ack(
+        a, board_services.edit_reflection(access=a, reflection_id=m["reflection"], text=m["text"])
+    ),
+    "reflection.delete": lambda a, m: _nothing(
+        board_services.delete_reflection(access=a, reflection_id=m["reflection"])
+    ),
+    "reaction.add": lambda a, m: _reactions_ack(
+        board_services.add_reaction(access=a, reflection_id=m["reflection"], emoji=m["emoji"])
+    ),
+    "reaction.remove": lambda a, m: _reactions_ack(
+        board_services.remove_reaction(access=a, reflection_id=m["reflection"], emoji=m["emoji"])
+    ),
+    "commitment.add": lambda a, m: {
+        "commitment": board_services.commitment_for(
+            a, board_services.add_commitment(access=a, text=m["text"], client_id=m.client_id)
+        )
+    },
+    "phase.goto": lambda a, m: _nothing(board_services.goto_phase(access=a, phase_id=m["phase"])),
+    "timer.start": lambda a, m: _nothing(
+        board_services.start_timer(access=a, seconds=m["seconds"])
+    ),
+    "timer.pause": lambda a, m: _nothing(board_services.pause_timer(access=a)),
+    "timer.extend": lambda a, m: _nothing(
+        board_services.extend_timer(access=a, seconds=m["seconds"])
+    ),
+    "timer.clear": lambda a, m: _nothing(board_services.clear_timer(access=a)),
+    "spotlight.set": lambda a, m: _nothing(
+        board_services.set_spotlight(access=a, reflection_id=m["reflection"])
+    ),
+    "reflection.hide": lambda a, m: _nothing(
+        board_services.hide_reflection(access=a, reflection_id=m["reflection"], hidden=m["hidden"])
+    ),
+    "posting.lock": lambda a, m: _nothing(
+        board_services.set_posting_locked(access=a, locked=m["locked"])
+    ),
+    "session.end": lambda a, m: _nothing(board_services.end_session(access=a)),
+}
+
+
+class BoardConsumer(StreamConsumer):
+    """/ws/sessions/<pk>/: one member's live session board."""
+
+    stream = BOARD
+    messages = protocol.BOARD_MESSAGES
+    has_presence = True
+
+    def authorize(self, user, owner_id):
+        return permissions.access_session_socket(user, owner_id)
+
+    def make_recipient(self, access) -> streams.Recipient:
+        return streams.recipient(
+            BOARD,
+            access.session.pk,
+            user_id=access.user.pk,
+            is_facilitator=access.is_facilitator,
+        )
+
+    def snapshot(self, access) -> dict:
+        return board_services.board_snapshot(access)
+
+    def handle(self, access, message: ClientMessage) -> dict:
+        return BOARD_HANDLERS[message.type](access, message)
+
+    def join(self, access) -> None:
+        board_services.join_board(access=access, channel_name=self.channel_name)
+
+    def leave(self) -> None:
+        board_services.leave_board(channel_name=self.channel_name)
+
+    def touch(self) -> None:
+        board_services.touch_presence(channel_name=self.channel_name)
+
+    def presence_frame(self) -> dict:
+        return board_services.presence_frame(self.owner_id)

@@ -1,0 +1,213 @@
+"""Event streams: a gapless `seq` kept in the database, audiences, broadcast.
+
+A stream (one session board, one cohort feed...) is owned by a row with a
+`last_seq` counter; its events are rows of a `StreamEvent` subclass. A service
+appends an event inside its transaction (`append_event`): the counter is raised
+with `UPDATE ... SET last_seq = last_seq + 1`, which holds the row lock until
+commit, so numbers are gapless, ordered as the commits are, survive restarts
+and agree across processes. After commit the event goes to the stream's group
+on the channel layer. Consumers reorder nothing: one that sees a gap, or an
+event it must read itself, reads the log (`events_for`).
+
+A group message carries only what every member of the group may see: an event
+for a narrower audience travels as its number and audience alone, and those
+in the audience read it from the database.
+
+Items that belong to someone carry an opaque "_author" key (`author_key`), which
+`render` turns into "mine" for each recipient and strips, so authors of
+anonymous items never travel to clients.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime
+import logging
+from dataclasses import dataclass
+from functools import partial
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.conf import settings
+from django.db import connection, models, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
+
+from realtime.models import Audience, StreamEvent
+
+logger = logging.getLogger(__name__)
+
+AUTHOR_KEY = "_author"
+SERVER_NOW = "server_now"
+
+
+@dataclass(frozen=True)
+class Stream:
+    """One kind of stream: its owner model (with `last_seq`), its event model
+    (with a foreign key `owner_field` to the owner) and its group prefix."""
+
+    name: str
+    owner_model: type[models.Model]
+    event_model: type[StreamEvent]
+    owner_field: str
+
+    def group(self, owner_id: int) -> str:
+        return f"{self.name}.{int(owner_id)}"
+
+    def events(self, owner_id: int):
+        return self.event_model.objects.filter(**{f"{self.owner_field}_id": owner_id})
+
+    def current_seq(self, owner_id: int) -> int:
+        return self.owner_model.objects.values_list("last_seq", flat=True).get(pk=owner_id)
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """One connected user, as far as deciding and shaping their events goes."""
+
+    user_id: int
+    is_facilitator: bool
+    author_key: str
+
+
+def author_key(stream: Stream, owner_id: int, user_id: int) -> str:
+    """An opaque key naming an author within one stream, never sent to clients."""
+    return salted_hmac("realtime.author", f"{stream.group(owner_id)}:{user_id}").hexdigest()[:24]
+
+
+def recipient(stream: Stream, owner_id: int, *, user_id: int, is_facilitator: bool) -> Recipient:
+    return Recipient(
+        user_id=user_id,
+        is_facilitator=is_facilitator,
+        author_key=author_key(stream, owner_id, user_id),
+    )
+
+
+def is_for(audience: str, user_ids, who: Recipient) -> bool:
+    if who.user_id in (user_ids or ()):
+        return True
+    if audience == Audience.EVERYONE:
+        return True
+    if audience == Audience.FACILITATORS:
+        return who.is_facilitator
+    return False
+
+
+def render(event_type: str, seq: int | None, payload: dict, who: Recipient) -> dict:
+    """The frame one recipient gets: "mine" per item, authors stripped, and
+    "server_now" set to the time of sending."""
+    frame = {"type": event_type}
+    if seq is not None:
+        frame["seq"] = seq
+    frame.update(_personalize(copy.deepcopy(payload), who, timezone.now()))
+    return frame
+
+
+def _personalize(value, who: Recipient, now):
+    if isinstance(value, dict):
+        if AUTHOR_KEY in value:
+            value["mine"] = value.pop(AUTHOR_KEY) == who.author_key
+        if SERVER_NOW in value:
+            value[SERVER_NOW] = iso(now)
+        for key, item in value.items():
+            value[key] = _personalize(item, who, now)
+    elif isinstance(value, list):
+        return [_personalize(item, who, now) for item in value]
+    return value
+
+
+def iso(moment) -> str | None:
+    """UTC, ISO 8601, with a Z: the protocol's time format."""
+    if moment is None:
+        return None
+    return moment.astimezone(datetime.UTC).isoformat().replace("+00:00", "Z")
+
+
+def append_event(
+    stream: Stream,
+    owner_id: int,
+    event_type: str,
+    payload: dict,
+    *,
+    audience: str = Audience.EVERYONE,
+    user_ids=(),
+) -> StreamEvent:
+    """Store the stream's next event and broadcast it once the transaction commits.
+
+    Must run inside the transaction that makes the change, so that the change,
+    the event and the counter commit (or roll back) together.
+    """
+    if not connection.in_atomic_block:
+        raise RuntimeError("append_event must run inside transaction.atomic()")
+    stream.owner_model.objects.filter(pk=owner_id).update(last_seq=F("last_seq") + 1)
+    seq = stream.current_seq(owner_id)
+    event = stream.event_model.objects.create(
+        **{f"{stream.owner_field}_id": owner_id},
+        seq=seq,
+        type=event_type,
+        payload=payload,
+        audience=audience,
+        user_ids=sorted(set(user_ids)),
+    )
+    transaction.on_commit(partial(group_send, stream.group(owner_id), _group_message(event)))
+    return event
+
+
+def _group_message(event: StreamEvent) -> dict:
+    everyone = event.audience == Audience.EVERYONE
+    return {
+        "type": "stream.event",
+        "seq": event.seq,
+        "event_type": event.type,
+        # Narrower events are read from the database by those they are for.
+        "payload": event.payload if everyone else None,
+        "audience": event.audience,
+        "user_ids": event.user_ids,
+    }
+
+
+def group_send(group: str, message: dict) -> None:
+    """Send to a group from synchronous code, after commit.
+
+    The event is already stored: if the channel layer fails, clients still
+    get it from the log when they next see a gap or reconnect.
+    """
+    try:
+        async_to_sync(get_channel_layer().group_send)(group, message)
+    except Exception:
+        logger.exception("could not broadcast to %s", group)
+
+
+def send_on_commit(group: str, message: dict) -> None:
+    transaction.on_commit(partial(group_send, group, message))
+
+
+def resume_window() -> int:
+    return getattr(settings, "REALTIME_RESUME_WINDOW", 1000)
+
+
+def can_resume(stream: Stream, owner_id: int, last_seq: int, current: int) -> bool:
+    """Whether the events after `last_seq` are all still in the log."""
+    if last_seq < 0 or last_seq > current:
+        return False
+    if current - last_seq > resume_window():
+        return False
+    if last_seq == current:
+        return True
+    oldest = stream.events(owner_id).order_by("seq").values_list("seq", flat=True).first()
+    return oldest is not None and oldest <= last_seq + 1
+
+
+def events_for(
+    stream: Stream, owner_id: int, who: Recipient, *, after: int, upto: int | None = None
+) -> list[dict]:
+    """The frames of the events after `after` (up to `upto`) that are for `who`."""
+    events = stream.events(owner_id).filter(seq__gt=after).order_by("seq")
+    if upto is not None:
+        events = events.filter(seq__lte=upto)
+    return [
+        render(event.type, event.seq, event.payload, who)
+        for event in events
+        if is_for(event.audience, event.user_ids, who)
+    ]
