@@ -238,7 +238,10 @@ class LoadGenerator:
                     self.mark_seen(post, member)
             member.ready.set()
         elif kind == "presence.changed":
+            # Ends a resume (events, then presence) and, on a first connection,
+            # follows the snapshot.
             member.replaying = False
+            member.ready.set()
 
     def on_relayed(self, member: Member, kind: str, data: dict, now: float) -> None:
         if kind == "reflection.post":
@@ -462,10 +465,16 @@ class LoadGenerator:
         services = procstat.CpuMeter([], self.plan.get("service_names"))
         client_cpu = time.process_time()
         started = time.perf_counter()
+        probes = []
+        if every := spec.get("probe_every"):
+            probes.append(self.probe(started))
+            prober = asyncio.create_task(self.probe_loop(every, started, probes))
         if spec["kind"] == "burst":
             sending = await self.run_burst(step, spec["cohorts"], spec["window_ms"] / 1000)
         else:
             sending = await self.run_rate(step, spec["duration"], spec.get("reconnect_per_s", 0))
+        if every:
+            prober.cancel()
         client_cpu_sending = time.process_time() - client_cpu
         await self.drain(step)
         wall = time.perf_counter() - started
@@ -506,7 +515,45 @@ class LoadGenerator:
             "loadgen_cpu_s": round(time.process_time() - client_cpu, 3),
             "loadgen_cpu_share": round(client_cpu_sending / sending, 3) if sending else None,
             "server_memory": self.server_memory(),
+            "probes": probes + [self.probe(started)] if probes else [],
         }
+
+    async def probe_loop(self, every: float, started: float, probes: list) -> None:
+        while True:
+            await asyncio.sleep(every)
+            probes.append(self.probe(started))
+
+    def probe(self, started: float) -> dict:
+        """Server memory, database connections and channel-layer group sizes, now."""
+        spec = self.plan.get("probe", {})
+        found = {
+            "at_s": round(time.perf_counter() - started, 1),
+            "connected": sum(bin(c.connected_mask).count("1") for c in self.cohorts),
+            "server_memory": self.server_memory(),
+        }
+        url = spec.get("database_url", "")
+        if url.startswith("postgres"):
+            import psycopg
+
+            server, name = url.rsplit("/", 1)
+            with psycopg.connect(f"{server}/postgres") as conn:
+                found["db_connections"] = conn.execute(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = %s", [name]
+                ).fetchone()[0]
+        elif url.startswith("sqlite:///"):
+            # Each SQLite connection holds the database file open (plus -wal, -shm).
+            path = url.removeprefix("sqlite://")
+            found["db_files_open"] = sum(
+                procstat.open_files_under(pid, path) for pid in self.plan["server_pids"]
+            )
+        if redis_url := spec.get("redis_url"):
+            import redis
+
+            client = redis.Redis.from_url(redis_url)
+            keys = list(client.scan_iter(match="*:group:*", count=1000))
+            found["layer_groups"] = len(keys)
+            found["layer_group_members"] = sum(client.zcard(key) for key in keys)
+        return found
 
     def server_memory(self) -> dict:
         readings = [procstat.memory_mb(pid) for pid in self.plan["server_pids"]]

@@ -18,6 +18,7 @@ import datetime
 import json
 import os
 import platform
+import signal
 import socket
 import subprocess
 import sys
@@ -257,7 +258,9 @@ def synthetic_cohorts(count: int) -> list[dict]:
     ]
 
 
-def run_scenario(scenario: Scenario, *, workdir: Path = VAR, timeout: float = 900) -> dict:
+def run_scenario(
+    scenario: Scenario, *, workdir: Path = VAR, timeout: float = 900, profile: Path | None = None
+) -> dict:
     """Prepare, start, drive and stop one system; the load generator's result plus checks."""
     workdir.mkdir(parents=True, exist_ok=True)
     servers: list[Server] = []
@@ -336,6 +339,30 @@ def run_scenario(scenario: Scenario, *, workdir: Path = VAR, timeout: float = 90
     result_file = workdir / f"{scenario.name}-result.json"
     plan_file.write_text(json.dumps(plan))
     result_file.unlink(missing_ok=True)
+    profiler = None
+    if profile:
+        # Sampling, without pausing the server (--nonblocking), the first server process.
+        profiler = subprocess.Popen(
+            [
+                str(Path(PYTHON).parent / "py-spy"),
+                "record",
+                "--pid",
+                str(servers[0].pid),
+                "--format",
+                "raw",
+                "--output",
+                str(profile),
+                "--rate",
+                "100",
+                "--nonblocking",
+                "--idle",
+                "--threads",
+            ],
+            cwd=BASE,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            preexec_fn=pinned(CLIENT_CPU),
+        )
     try:
         subprocess.run(
             [PYTHON, "-m", "bench.loadgen", str(plan_file), str(result_file)],
@@ -349,6 +376,9 @@ def run_scenario(scenario: Scenario, *, workdir: Path = VAR, timeout: float = 90
         if count_argv:
             result["stored"] = json.loads(run_checked(count_argv, env))
     finally:
+        if profiler:
+            profiler.send_signal(signal.SIGINT)
+            profiler.wait(timeout=30)
         for server in servers:
             server.stop()
     result["scenario"] = scenario.name
@@ -405,6 +435,9 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--no-scaleout", action="store_true")
     parser.add_argument("--soak-minutes", type=float, default=10)
     parser.add_argument("--out", type=Path)
+    parser.add_argument(
+        "--profile", default="", help="comma-separated scenario names to sample with py-spy"
+    )
     args = parser.parse_args(argv)
     mode = "full" if args.full else "quick"
     systems = args.systems.split(",")
@@ -432,7 +465,10 @@ def main(argv: list[str]) -> int:
     out = args.out or RESULTS / f"{stamp}-{mode}.json"
     for scenario in todo:
         print(f"== {scenario.name}", file=sys.stderr, flush=True)
-        outcome["runs"].append(run_scenario(scenario))
+        profile = None
+        if scenario.name in args.profile.split(","):
+            profile = out.with_name(f"{out.stem}-{scenario.name}-profile.txt")
+        outcome["runs"].append(run_scenario(scenario, profile=profile))
         out.write_text(json.dumps(outcome, indent=1))
     outcome["summary"] = report.summarize(outcome)
     out.write_text(json.dumps(outcome, indent=1))
