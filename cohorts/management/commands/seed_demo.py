@@ -17,6 +17,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+import board.demo
 from accounts.models import Invitation, User
 from accounts.services import invitation_url
 from cohorts import services
@@ -243,6 +244,7 @@ class Command(BaseCommand):
         # hr_admin, facilitator, participants, leaders), e.g.
         #     board.demo.seed(acme)
         #     goals.demo.seed(acme)
+        board.demo.seed(acme)
 
         self.print_logins(password, invitation_link)
 
