@@ -70,7 +70,7 @@ def parse(text: str) -> list[BulkRow]:
             _("The CSV is too large: at most %(count)d characters.") % {"count": MAX_CHARACTERS},
             code="too_large",
         )
-    reader = csv.reader(io.StringIO(text.replace("\x00", "")))
+    reader = csv.reader(io.StringIO(text.replace("\x00", "")), strict=True)
     rows: list[BulkRow] = []
     columns: tuple[str, ...] | None = None
     try:

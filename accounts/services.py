@@ -14,6 +14,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.models import Invitation, User, hash_token
 from cohorts import services as cohort_services
@@ -129,7 +130,13 @@ def check_can_invite(
         )
         if taken >= cohort.capacity:
             raise DomainError(
-                _("%(cohort)s is full: %(capacity)d participants, counting pending invitations.")
+                ngettext(
+                    "%(cohort)s is full: it holds %(capacity)d participant, counting "
+                    "pending invitations.",
+                    "%(cohort)s is full: it holds %(capacity)d participants, counting "
+                    "pending invitations.",
+                    cohort.capacity,
+                )
                 % {"cohort": cohort.name, "capacity": cohort.capacity},
                 code="cohort_full",
             )

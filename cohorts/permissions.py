@@ -258,6 +258,27 @@ def access_checkins(user, cohort_id) -> CohortAccess:
     return access
 
 
+def access_cohort_socket(user, cohort_id) -> CohortAccess:
+    """The cohort stream (/ws/cohorts/<id>/): its members and its participants'
+    leaders, each receiving only the events addressed to them. Like the board:
+    PermissionDenied (close 4403) for an anonymous user or one with no right,
+    Http404 (close 4404) when there is no such cohort."""
+    from django.core.exceptions import PermissionDenied
+
+    if not getattr(user, "is_authenticated", False):
+        raise PermissionDenied
+    try:
+        return access_goals(user, cohort_id)
+    except Http404:
+        try:
+            exists = Cohort.objects.filter(pk=int(cohort_id)).exists()
+        except (TypeError, ValueError):
+            exists = False
+        if exists:
+            raise PermissionDenied from None
+        raise
+
+
 def access_cohort_facilitation(user, cohort_id) -> CohortAccess:
     """Partner groups and the check-in rhythm: the cohort's facilitators."""
     access = access_cohort(user, cohort_id)

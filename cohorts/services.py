@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.models import User
 from cohorts.errors import DomainError
@@ -48,7 +49,11 @@ def enroll(*, cohort: Cohort, user, role: str, leader=None) -> Membership:
     )
     if becomes_participant and participant_count(cohort) >= cohort.capacity:
         raise DomainError(
-            _("%(cohort)s is full: it holds %(capacity)d participants.")
+            ngettext(
+                "%(cohort)s is full: it holds %(capacity)d participant.",
+                "%(cohort)s is full: it holds %(capacity)d participants.",
+                cohort.capacity,
+            )
             % {"cohort": cohort.name, "capacity": cohort.capacity},
             code="cohort_full",
         )
@@ -113,7 +118,11 @@ def update_cohort(*, cohort: Cohort, **changes) -> Cohort:
     enrolled = participant_count(cohort)
     if cohort.capacity < enrolled:
         raise DomainError(
-            _("Capacity cannot be below the %(count)d participants already enrolled.")
+            ngettext(
+                "Capacity cannot be below the %(count)d participant already enrolled.",
+                "Capacity cannot be below the %(count)d participants already enrolled.",
+                enrolled,
+            )
             % {"count": enrolled},
             code="capacity_below_enrolled",
         )

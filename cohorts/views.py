@@ -37,6 +37,13 @@ def _back(request, default, **kwargs):
     return redirect(default, **kwargs)
 
 
+def _posted(request, *, files=False):
+    """Form data for a POST (even an empty one, so that it shows its errors)."""
+    if request.method != "POST":
+        return (None, None) if files else None
+    return (request.POST, request.FILES) if files else request.POST
+
+
 # My cohorts ------------------------------------------------------------------
 
 
@@ -140,7 +147,7 @@ def organization(request, organization_id):
 @require_http_methods(["GET", "POST"])
 def cohort_create(request, organization_id):
     organization = permissions.access_organization_admin(request.user, organization_id)
-    form = CohortForm(request.POST or None)
+    form = CohortForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             cohort = services.create_cohort(
@@ -191,7 +198,7 @@ def cohort_detail(request, cohort_id):
 def cohort_edit(request, cohort_id):
     access = permissions.access_managed_cohort(request.user, cohort_id)
     # The form validates a copy: the page keeps showing the saved cohort.
-    form = CohortForm(request.POST or None, instance=Cohort.objects.get(pk=access.cohort.pk))
+    form = CohortForm(_posted(request), instance=Cohort.objects.get(pk=access.cohort.pk))
     if request.method == "POST" and form.is_valid():
         try:
             services.update_cohort(
@@ -291,7 +298,7 @@ INVITE_ERROR_FIELDS = {
 @require_http_methods(["GET", "POST"])
 def invite(request, cohort_id):
     access = permissions.access_managed_cohort(request.user, cohort_id)
-    form = InviteForm(request.POST or None)
+    form = InviteForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             invitation = invitation_services.invite(
@@ -314,7 +321,7 @@ def invite(request, cohort_id):
 @require_http_methods(["GET", "POST"])
 def bulk_invite(request, cohort_id):
     access = permissions.access_managed_cohort(request.user, cohort_id)
-    form = BulkInviteForm(request.POST or None, request.FILES or None)
+    form = BulkInviteForm(*_posted(request, files=True))
     report = None
     if request.method == "POST" and form.is_valid():
         try:
@@ -377,7 +384,7 @@ def notes(request, cohort_id):
     participants = cohort.memberships.filter(role=Membership.Role.PARTICIPANT).select_related(
         "user"
     )
-    form = BackgroundNoteForm(request.POST or None, cohort=cohort, participants=participants)
+    form = BackgroundNoteForm(_posted(request), cohort=cohort, participants=participants)
     if request.method == "POST" and access.can_write_background and form.is_valid():
         subject, participant = form.subject()
         services.add_background_note(
@@ -405,7 +412,7 @@ def notes(request, cohort_id):
 @require_http_methods(["GET", "POST"])
 def note_edit(request, cohort_id, note_id):
     access, note = permissions.access_background_note(request.user, cohort_id, note_id)
-    form = BackgroundNoteEditForm(request.POST or None, initial={"body": note.body})
+    form = BackgroundNoteEditForm(_posted(request), initial={"body": note.body})
     if request.method == "POST" and form.is_valid():
         services.update_background_note(note=note, body=form.cleaned_data["body"])
         messages.success(request, _("Note saved."))
@@ -430,7 +437,7 @@ def note_delete(request, cohort_id, note_id):
 @require_http_methods(["GET", "POST"])
 def organization_notes(request, organization_id):
     organization = permissions.access_organization_admin(request.user, organization_id)
-    form = BackgroundNoteForm(request.POST or None, cohort=None)
+    form = BackgroundNoteForm(_posted(request), cohort=None)
     if request.method == "POST" and form.is_valid():
         services.add_background_note(
             organization=organization, author=request.user, body=form.cleaned_data["body"]
@@ -453,7 +460,7 @@ def organization_note_edit(request, organization_id, note_id):
     organization, note = permissions.access_organization_note(
         request.user, organization_id, note_id
     )
-    form = BackgroundNoteEditForm(request.POST or None, initial={"body": note.body})
+    form = BackgroundNoteEditForm(_posted(request), initial={"body": note.body})
     if request.method == "POST" and form.is_valid():
         services.update_background_note(note=note, body=form.cleaned_data["body"])
         messages.success(request, _("Note saved."))

@@ -1,0 +1,232 @@
+"""Tenant isolation: every URL of the project, requested as every role.
+
+A user without rights gets 404, exactly as if the object did not exist; an
+anonymous visitor gets the login page. `test_every_url_pattern_has_a_route`
+walks the URL resolver and fails when a URL pattern has no row in ROUTES, so a
+new page cannot ship untested.
+
+Skipped by rule, and only these (SKIPPED_PREFIXES):
+- `admin/`: Django's admin, for staff only, behind its own login and model
+  permissions; no organization member is staff.
+- `accounts/`: allauth's pages (log in, sign up, password, email). Each is
+  about the requesting person's own account and shows no organization data.
+
+How to add a row: one `Route` per URL name, in the section of your feature.
+- `kwargs` builds the URL's keyword arguments from the `World` (Acme, its
+  cohort and its people, plus Globex); it may create objects with factories.
+  It is called once per request, so a POST that deletes gets a fresh object.
+- `allowed` names the roles that may use the URL (see ROLES); they get `ok`
+  (200 by default; 302 for a POST that redirects). Every other signed-in role
+  gets 404, and anonymous gets the login redirect.
+- `method="post"` for POST-only URLs (sent with no data).
+- `expect` overrides the status for given roles, e.g. for public pages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+
+import pytest
+from django.conf import settings
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from cohorts.models import Membership
+from tests import factories
+
+SKIPPED_PREFIXES = ("admin/", "accounts/")
+
+# Acme's roles around the cohort "Leading Through Change", another
+# organization's user, and nobody.
+ROLES = ("facilitator", "participant", "leader", "hr_admin", "outsider", "globex", "anonymous")
+SIGNED_IN = frozenset(ROLES) - {"anonymous"}
+COHORT_PEOPLE = frozenset({"facilitator", "participant", "leader", "hr_admin"})
+ROOM = frozenset({"facilitator", "participant", "hr_admin"})  # roster readers
+MANAGERS = frozenset({"facilitator", "hr_admin"})
+HR = frozenset({"hr_admin"})
+
+
+@dataclass(frozen=True)
+class Route:
+    name: str
+    kwargs: Callable[[SimpleNamespace], dict] = lambda w: {}
+    allowed: frozenset[str] = frozenset()
+    method: str = "get"
+    ok: int = 200
+    expect: dict[str, int] = field(default_factory=dict)
+
+    def expected_status(self, role: str) -> int | str:
+        if role in self.expect:
+            return self.expect[role]
+        if role == "anonymous":
+            return "login"
+        return self.ok if role in self.allowed else 404
+
+
+def _membership(w, user):
+    return Membership.objects.get(cohort=w.cohort, user=user).pk
+
+
+ROUTES = [
+    # Operations ---------------------------------------------------------------
+    Route("healthz", expect={role: 200 for role in ROLES}),
+    # Accounts: the invitation link is public (the token is the secret); a
+    # signed-in person who is not the invitee gets a clear refusal.
+    Route(
+        "accounts:invitation",
+        kwargs=lambda w: {"token": w.invitation_token()},
+        expect={**{role: 403 for role in SIGNED_IN}, "anonymous": 200},
+    ),
+    # Enrollment (cohorts) -----------------------------------------------------
+    Route("cohorts:home", allowed=SIGNED_IN),
+    Route("cohorts:organization", lambda w: {"organization_id": w.acme.pk}, HR),
+    Route("cohorts:cohort_create", lambda w: {"organization_id": w.acme.pk}, HR),
+    Route("cohorts:organization_notes", lambda w: {"organization_id": w.acme.pk}, HR),
+    Route(
+        "cohorts:organization_note_edit",
+        lambda w: {"organization_id": w.acme.pk, "note_id": w.organization_note().pk},
+        HR,
+    ),
+    Route(
+        "cohorts:organization_note_delete",
+        lambda w: {"organization_id": w.acme.pk, "note_id": w.organization_note().pk},
+        HR,
+        method="post",
+        ok=302,
+    ),
+    Route("cohorts:detail", lambda w: {"cohort_id": w.cohort.pk}, COHORT_PEOPLE),
+    Route("cohorts:edit", lambda w: {"cohort_id": w.cohort.pk}, MANAGERS),
+    Route("cohorts:roster", lambda w: {"cohort_id": w.cohort.pk}, ROOM),
+    Route(
+        "cohorts:set_leader",
+        lambda w: {
+            "cohort_id": w.cohort.pk,
+            "membership_id": _membership(w, w.users["participant"]),
+        },
+        MANAGERS,
+        method="post",
+        ok=302,
+    ),
+    Route("cohorts:invite", lambda w: {"cohort_id": w.cohort.pk}, MANAGERS),
+    Route("cohorts:bulk_invite", lambda w: {"cohort_id": w.cohort.pk}, MANAGERS),
+    Route(
+        "cohorts:invitation_revoke",
+        lambda w: {"cohort_id": w.cohort.pk, "invitation_id": w.invitation().pk},
+        MANAGERS,
+        method="post",
+        ok=302,
+    ),
+    Route(
+        "cohorts:invitation_resend",
+        lambda w: {"cohort_id": w.cohort.pk, "invitation_id": w.invitation().pk},
+        MANAGERS,
+        method="post",
+        ok=302,
+    ),
+    Route("cohorts:notes", lambda w: {"cohort_id": w.cohort.pk}, MANAGERS),
+    Route(
+        "cohorts:note_edit",
+        lambda w: {"cohort_id": w.cohort.pk, "note_id": w.cohort_note().pk},
+        MANAGERS,
+    ),
+    Route(
+        "cohorts:note_delete",
+        lambda w: {"cohort_id": w.cohort.pk, "note_id": w.cohort_note().pk},
+        MANAGERS,
+        method="post",
+        ok=302,
+    ),
+]
+
+
+def _route_id(route: Route) -> str:
+    return route.name
+
+
+@pytest.fixture
+def world(acme, globex, cohort, facilitator, participant, leader, hr_admin, outsider, globex_user):
+    """Acme, its cohort and one person per role, plus Globex's user."""
+    w = SimpleNamespace(
+        acme=acme,
+        globex=globex,
+        cohort=cohort,
+        users={
+            "facilitator": facilitator,
+            "participant": participant,
+            "leader": leader,
+            "hr_admin": hr_admin,
+            "outsider": outsider,
+            "globex": globex_user,
+        },
+    )
+    w.invitation = lambda: factories.InvitationFactory(cohort=cohort)
+
+    def invitation_token():
+        """A pending invitation for someone who has no account yet."""
+        factories.InvitationFactory(cohort=cohort, email="newcomer@acme.test", token="isolation")
+        return "isolation"
+
+    w.invitation_token = invitation_token
+    w.organization_note = lambda: factories.BackgroundNoteFactory(organization=acme)
+    w.cohort_note = lambda: factories.BackgroundNoteFactory(organization=acme, cohort=cohort)
+    return w
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("route", ROUTES, ids=_route_id)
+def test_url_answers_each_role_as_the_rules_say(client, world, route, role):
+    url = reverse(route.name, kwargs=route.kwargs(world))
+    if role != "anonymous":
+        client.force_login(world.users[role])
+    response = getattr(client, route.method)(url)
+    expected = route.expected_status(role)
+    if expected == "login":
+        assert response.status_code == 302, (url, role)
+        assert response["Location"].startswith(reverse(settings.LOGIN_URL)), (url, role)
+    else:
+        assert response.status_code == expected, (url, role, response.status_code)
+
+
+def _url_names(resolver=None, prefix="", namespace=""):
+    """(route, name, pattern) of every URL pattern, walking included resolvers."""
+    resolver = resolver or get_resolver()
+    for pattern in resolver.url_patterns:
+        route = prefix + str(pattern.pattern)
+        if isinstance(pattern, URLResolver):
+            inner = pattern.namespace
+            full = f"{namespace}:{inner}" if namespace and inner else inner or namespace
+            yield from _url_names(pattern, route, full or "")
+        elif isinstance(pattern, URLPattern):
+            name = pattern.name and (f"{namespace}:{pattern.name}" if namespace else pattern.name)
+            yield route, name, pattern
+
+
+def test_every_url_pattern_has_a_route():
+    """Every URL outside admin/ and accounts/ has a row; every row names a real URL."""
+    patterns = [
+        (route, name)
+        for route, name, _pattern in _url_names()
+        if not route.startswith(SKIPPED_PREFIXES)
+    ]
+    unnamed = [route for route, name in patterns if not name]
+    assert not unnamed, f"URL patterns need a name to be in ROUTES: {unnamed}"
+    names = {name for _route, name in patterns}
+    table = [route.name for route in ROUTES]
+    assert len(table) == len(set(table)), "a URL name appears twice in ROUTES"
+    missing = sorted(names - set(table))
+    stale = sorted(set(table) - names)
+    assert not missing, f"URLs without a row in tests/test_tenant_isolation.py: {missing}"
+    assert not stale, f"rows for URLs that do not exist: {stale}"
+
+
+def test_skipped_prefixes_hold_only_admin_and_allauth():
+    """The skip rule covers exactly Django's admin and allauth's URLconf."""
+    skipped = {
+        str(pattern.pattern): pattern
+        for pattern in get_resolver().url_patterns
+        if str(pattern.pattern).startswith(SKIPPED_PREFIXES)
+    }
+    assert set(skipped) == {"admin/", "accounts/"}
+    assert skipped["admin/"].app_name == "admin"
+    assert skipped["accounts/"].urlconf_module.__name__ == "allauth.urls"
