@@ -91,6 +91,7 @@ class Post:
     seen: int = 0
     acked: bool = False
     failed: str = ""
+    frame: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -106,6 +107,8 @@ class Step:
     unacked: int = 0
     duplicated: int = 0
     replayed: int = 0
+    reconnects: int = 0
+    resent: int = 0
     reactions_sent: int = 0
     reactions_acked: int = 0
     reaction_deliveries: int = 0
@@ -324,16 +327,14 @@ class LoadGenerator:
         self.step.posts.append(post)
         self.step.unacked += 1
         self.step.outstanding += bin(post.expected).count("1")
+        post.frame = {
+            "type": "reflection.post",
+            "client_id": client_id,
+            "phase": cohort.phase,
+            "text": text,
+        }
         post.sent_at = time.perf_counter()
-        self.send(
-            member,
-            {
-                "type": "reflection.post",
-                "client_id": client_id,
-                "phase": cohort.phase,
-                "text": text,
-            },
-        )
+        self.send(member, post.frame)
 
     def react(self, cohort: Cohort) -> None:
         if not cohort.recent:
@@ -446,7 +447,13 @@ class LoadGenerator:
         member.replaying = True
         try:
             await self.open(member, member.last_seq if self.board else None)
-            self.step.errors["reconnected"] += 1
+            self.step.reconnects += 1
+            # A reply lost with the old socket: send again with the same
+            # client_id, as the board's outbox does; the server must not store twice.
+            for post in self.step.posts:
+                if post.sender is member and not post.acked and not post.failed:
+                    self.step.resent += 1
+                    self.send(member, post.frame)
         except (OSError, TimeoutError, ConnectionClosed, InvalidStatus) as exc:
             self.step.errors[f"reconnect_{type(exc).__name__}"] += 1
 
@@ -496,6 +503,8 @@ class LoadGenerator:
             "expected_deliveries": sum(bin(p.expected).count("1") for p in step.posts),
             "deliveries": deliveries,
             "replayed": step.replayed,
+            "reconnects": step.reconnects,
+            "resent": step.resent,
             "undelivered": undelivered,
             "duplicated": step.duplicated,
             "deliveries_per_s": round(deliveries / sending, 1) if sending else None,
@@ -560,6 +569,7 @@ class LoadGenerator:
         return {
             "rss_mb": round(sum(r["rss_mb"] for r in readings), 1),
             "peak_rss_mb": round(max((r["peak_rss_mb"] for r in readings), default=0), 1),
+            "peak_rss_total_mb": round(sum(r["peak_rss_mb"] for r in readings), 1),
         }
 
     # The run -----------------------------------------------------------------

@@ -39,6 +39,8 @@ def correctness(run: dict) -> dict:
         beyond_knee = outcome.get("stopped_ramp") in ("p99", "undelivered")
         if outcome["duplicated"]:
             problems.append(f"{outcome['name']}: {outcome['duplicated']} duplicated")
+        if outcome["posts_failed"]:
+            problems.append(f"{outcome['name']}: refused {outcome['errors']}")
         if not beyond_knee and (outcome["undelivered"] or outcome["posts_unacked"]):
             problems.append(
                 f"{outcome['name']}: {outcome['undelivered']} undelivered, "
@@ -92,7 +94,8 @@ def summarize(outcome: dict) -> dict:
                 "burst_p99_ms": found_burst["fanout_ms"]["p99"] if found_burst else None,
                 "burst_undelivered": found_burst["undelivered"] if found_burst else None,
                 "knee": knee(run),
-                "peak_rss_mb": run.get("server_memory", {}).get("peak_rss_mb"),
+                # Two processes in the scale-out mode: the sum of their peaks.
+                "peak_rss_mb": run.get("server_memory", {}).get("peak_rss_total_mb"),
                 "stored": run.get("stored"),
                 "acked": run.get("posts_acked_total"),
                 "correct": correctness(run),

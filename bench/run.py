@@ -82,8 +82,8 @@ def scenarios(mode: str, systems: list[str], scaleout: bool) -> list[Scenario]:
     if mode == "quick":
         steps = [steady(10, 4), burst(5), ramp([20, 40, 80, 160, 320], 3)]
         return [Scenario(f"quick-{s}", s, 10, steps) for s in systems]
-    rates = [50, 100, 150, 200, 300, 400, 600, 800, 1200, 1600, 2400, 3200]
-    main = [steady(50, 20), burst(20), ramp(rates, 8)]
+    rates = [25, 50, 75, 100, 150, 200, 300, 400, 600, 800, 1200, 1600, 2400, 3200]
+    main = [steady(50, 15), burst(20), ramp(rates, 5)]
     found = [Scenario(f"goal-{s}", s, 100, main) for s in systems]
     # 5,000 participants posting once a minute each: 83.3 posts/s.
     found += [
@@ -92,7 +92,7 @@ def scenarios(mode: str, systems: list[str], scaleout: bool) -> list[Scenario]:
         if s != "floor"
     ]
     if scaleout:
-        out = [steady(50, 15), ramp(rates[:9], 8)]
+        out = [steady(50, 10), ramp(rates[:10], 5)]
         for system, layer in [("board", "core"), ("board", "pubsub"), ("peer", "core")]:
             if system in systems:
                 found.append(Scenario(f"scaleout-{system}-{layer}", system, 100, out, True, layer))
