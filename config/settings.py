@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "cohorts",
     "realtime",
     "board",
+    "goals",
 ]
 
 MIDDLEWARE = [

@@ -9,4 +9,5 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("", include("accounts.urls")),
     path("", include("cohorts.urls")),
+    path("", include("goals.urls")),
 ]

@@ -1,0 +1,681 @@
+"""Thin views: check access in cohorts.permissions, call one service, render.
+
+A refused id is a 404 whatever the reason; a broken rule (DomainError) is
+shown next to the form that caused it, with what the person typed kept.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from cohorts import permissions
+from cohorts.errors import DomainError
+from cohorts.models import Membership
+from goals import charts, periods, services
+from goals.forms import (
+    CheckInForm,
+    CommitmentTieForm,
+    GoalForm,
+    MilestoneForm,
+    NewGoalForm,
+    NoteForm,
+    PartnerEditForm,
+    ProgressForm,
+    ReplyForm,
+    RhythmForm,
+    StatusForm,
+    VisibilityForm,
+)
+from goals.models import CheckIn, Goal, GoalNote, Milestone
+
+# Goals -----------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def goal_list(request, cohort_id):
+    access = permissions.access_goals(request.user, cohort_id)
+    goals = (
+        permissions.visible_goals(access)
+        .select_related("owner__user")
+        .prefetch_related("updates", "milestones")
+    )
+    shared = [g for g in goals if g.is_shared]
+    mine = [g for g in goals if g.is_personal and permissions.is_goal_author(access, g)]
+    others = [g for g in goals if g.is_personal and not permissions.is_goal_author(access, g)]
+    return render(
+        request,
+        "goals/goal_list.html",
+        {
+            "access": access,
+            "cohort": access.cohort,
+            "shared_goals": shared,
+            "my_goals": mine,
+            "other_goals": others,
+            "can_create": access.is_member,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def goal_new(request, cohort_id):
+    access = permissions.access_goals(request.user, cohort_id)
+    if not access.is_member:
+        raise Http404
+    participants = access.cohort.memberships.filter(
+        role=Membership.Role.PARTICIPANT
+    ).select_related("user")
+    form = NewGoalForm(
+        request.POST or None,
+        cohort=access.cohort,
+        participants=participants,
+        is_facilitator=access.is_facilitator,
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        fields = {
+            "title": data["title"],
+            "why": data["why"],
+            "success_measure": data["success_measure"],
+            "target_date": data["target_date"],
+        }
+        try:
+            if access.is_facilitator and data["for_whom"] == NewGoalForm.SHARED:
+                goal = services.create_shared_goal(access=access, **fields)
+            elif access.is_facilitator:
+                owner = get_object_or_404(participants, pk=data["for_whom"])
+                goal = services.draft_personal_goal(access=access, owner=owner, **fields)
+            else:
+                goal = services.draft_personal_goal(
+                    access=access,
+                    owner=access.membership,
+                    visibility=data["visibility"],
+                    **fields,
+                )
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Goal saved."))
+            return redirect(goal)
+    return render(
+        request,
+        "goals/goal_form.html",
+        {"access": access, "cohort": access.cohort, "form": form, "goal": None},
+        status=400 if form.errors else 200,
+    )
+
+
+def _revisions(goal):
+    """Each change since agreement, with its fields' names as people read them."""
+    labels = {name: Goal._meta.get_field(name).verbose_name for name in Goal.TRACKED_FIELDS}
+    choices = {"status": dict(Goal.Status.choices), "visibility": dict(Goal.Visibility.choices)}
+
+    def shown(name, value):
+        return choices.get(name, {}).get(value, value)
+
+    return [
+        (
+            revision,
+            [
+                (labels.get(name, name), shown(name, before), shown(name, after))
+                for name, (before, after) in revision.changes.items()
+            ],
+        )
+        for revision in goal.revisions.select_related("changed_by")
+    ]
+
+
+def _render_goal(request, access, goal, *, status=200, **forms):
+    updates = list(goal.updates.select_related("author", "milestone"))
+    note_kinds = permissions.visible_goal_note_kinds(access, goal)
+    notes = list(permissions.visible_goal_notes(access, goal))
+    can_post = permissions.can_post_progress(access, goal)
+    can_edit = permissions.can_edit_goal(access, goal)
+    note_forms = {}
+    for kind, allowed in (
+        (GoalNote.Kind.COMMENT, permissions.can_comment_goal(access, goal)),
+        (GoalNote.Kind.ENCOURAGEMENT, permissions.can_encourage_goal(access, goal)),
+        (GoalNote.Kind.ALIGNMENT, permissions.can_record_alignment(access, goal)),
+    ):
+        if allowed:
+            bound = forms.get("note_form")
+            if bound is not None and bound.data.get("kind") == kind:
+                note_forms[kind] = bound
+            else:
+                # Several note forms share the page: keep their ids apart.
+                note_forms[kind] = NoteForm(initial={"kind": kind}, auto_id=f"id_{kind}_%s")
+    tie_candidates = []
+    if can_post:
+        tied = set(goal.commitments.values_list("pk", flat=True))
+        tie_candidates = [c for c in services.commitments_for(access, goal) if c.pk not in tied]
+    context = {
+        "access": access,
+        "cohort": access.cohort,
+        "goal": goal,
+        "milestones": goal.milestones.all(),
+        "updates": updates,
+        "chart": charts.progress_chart(updates),
+        "figures": [u for u in updates if u.value is not None],
+        "comments": [n for n in notes if n.kind == GoalNote.Kind.COMMENT],
+        "encouragements": [n for n in notes if n.kind == GoalNote.Kind.ENCOURAGEMENT],
+        "alignments": [n for n in notes if n.kind == GoalNote.Kind.ALIGNMENT],
+        "note_kinds": note_kinds,
+        "note_forms": note_forms,
+        "revisions": _revisions(goal) if can_edit else [],
+        "commitments": goal.commitments.select_related("author__user", "session"),
+        "tie_candidates": tie_candidates,
+        "can_edit": can_edit,
+        "can_post": can_post,
+        "can_agree": permissions.can_agree_goal(access, goal),
+        "can_set_visibility": permissions.can_set_goal_visibility(access, goal),
+        "is_author": permissions.is_goal_author(access, goal),
+        "progress_form": forms.get("progress_form") or ProgressForm(),
+        "milestone_form": forms.get("milestone_form") or MilestoneForm(),
+        "status_form": forms.get("status_form") or StatusForm(initial={"status": goal.status}),
+        "visibility_form": forms.get("visibility_form")
+        or VisibilityForm(initial={"visibility": goal.visibility}),
+    }
+    return render(request, "goals/goal_detail.html", context, status=status)
+
+
+@login_required
+@require_GET
+def goal_detail(request, cohort_id, goal_id):
+    access, goal = permissions.access_goal(request.user, cohort_id, goal_id)
+    return _render_goal(request, access, goal)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def goal_edit(request, cohort_id, goal_id):
+    access, goal = permissions.access_goal(request.user, cohort_id, goal_id)
+    if not permissions.can_edit_goal(access, goal):
+        raise Http404
+    initial = {
+        "title": goal.title,
+        "why": goal.why,
+        "success_measure": goal.success_measure,
+        "target_date": goal.target_date,
+    }
+    form = GoalForm(request.POST or None, initial=initial, cohort=access.cohort)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.edit_goal(access=access, goal=goal, **form.cleaned_data)
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Goal saved."))
+            return redirect(goal)
+    return render(
+        request,
+        "goals/goal_form.html",
+        {"access": access, "cohort": access.cohort, "form": form, "goal": goal},
+        status=400 if form.errors else 200,
+    )
+
+
+def _goal_action(request, cohort_id, goal_id, form_class, form_name, action, done_message):
+    """POST a small form about one goal: on success back to the goal, else the
+    goal page again with the form's errors."""
+    access, goal = permissions.access_goal(request.user, cohort_id, goal_id)
+    form = form_class(request.POST) if form_class else None
+    if form is None or form.is_valid():
+        try:
+            action(access, goal, form.cleaned_data if form else {})
+        except DomainError as error:
+            if form is None:
+                messages.error(request, error.message)
+                return redirect(goal)
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, done_message)
+            return redirect(goal)
+    return _render_goal(request, access, goal, status=400, **{form_name: form})
+
+
+@login_required
+@require_POST
+def goal_agree(request, cohort_id, goal_id):
+    return _goal_action(
+        request,
+        cohort_id,
+        goal_id,
+        None,
+        None,
+        lambda access, goal, data: services.agree_goal(access=access, goal=goal),
+        _("Your agreement is recorded."),
+    )
+
+
+@login_required
+@require_POST
+def goal_status(request, cohort_id, goal_id):
+    return _goal_action(
+        request,
+        cohort_id,
+        goal_id,
+        StatusForm,
+        "status_form",
+        lambda access, goal, data: services.set_goal_status(
+            access=access, goal=goal, status=data["status"]
+        ),
+        _("Status changed."),
+    )
+
+
+@login_required
+@require_POST
+def goal_visibility(request, cohort_id, goal_id):
+    return _goal_action(
+        request,
+        cohort_id,
+        goal_id,
+        VisibilityForm,
+        "visibility_form",
+        lambda access, goal, data: services.set_goal_visibility(
+            access=access, goal=goal, visibility=data["visibility"]
+        ),
+        _("Who may see this goal is changed."),
+    )
+
+
+@login_required
+@require_POST
+def goal_progress(request, cohort_id, goal_id):
+    return _goal_action(
+        request,
+        cohort_id,
+        goal_id,
+        ProgressForm,
+        "progress_form",
+        lambda access, goal, data: services.post_progress(access=access, goal=goal, **data),
+        _("Progress posted."),
+    )
+
+
+@login_required
+@require_POST
+def goal_note(request, cohort_id, goal_id):
+    return _goal_action(
+        request,
+        cohort_id,
+        goal_id,
+        NoteForm,
+        "note_form",
+        lambda access, goal, data: services.add_goal_note(access=access, goal=goal, **data),
+        _("Note added."),
+    )
+
+
+@login_required
+@require_POST
+def milestone_add(request, cohort_id, goal_id):
+    return _goal_action(
+        request,
+        cohort_id,
+        goal_id,
+        MilestoneForm,
+        "milestone_form",
+        lambda access, goal, data: services.add_milestone(access=access, goal=goal, **data),
+        _("Milestone added."),
+    )
+
+
+@login_required
+@require_POST
+def milestone_action(request, cohort_id, goal_id, milestone_id, action):
+    actions = {
+        "done": lambda access, m: services.set_milestone_done(
+            access=access, milestone=m, done=True
+        ),
+        "undone": lambda access, m: services.set_milestone_done(
+            access=access, milestone=m, done=False
+        ),
+        "up": lambda access, m: services.move_milestone(access=access, milestone=m, up=True),
+        "down": lambda access, m: services.move_milestone(access=access, milestone=m, up=False),
+        "delete": lambda access, m: services.delete_milestone(access=access, milestone=m),
+    }
+    if action not in actions:
+        raise Http404
+    access, goal = permissions.access_goal(request.user, cohort_id, goal_id)
+    milestone = get_object_or_404(Milestone, pk=milestone_id, goal=goal)
+    try:
+        actions[action](access, milestone)
+    except DomainError as error:
+        messages.error(request, error.message)
+    return redirect(goal)
+
+
+@login_required
+@require_POST
+def goal_commitment(request, cohort_id, goal_id):
+    return _goal_action(
+        request,
+        cohort_id,
+        goal_id,
+        CommitmentTieForm,
+        "commitment_form",
+        lambda access, goal, data: services.tie_commitment(
+            access=access, goal=goal, commitment_id=data["commitment"], tied=data["tied"]
+        ),
+        _("Commitments updated."),
+    )
+
+
+def _csv_response(filename: str, header: list[str], rows) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    writer = csv.writer(response)
+    writer.writerow(header)
+    for row in rows:
+        # A cell starting with = + - @ would run as a formula in a spreadsheet.
+        writer.writerow(
+            ["'" + cell if isinstance(cell, str) and cell[:1] in "=+-@" else cell for cell in row]
+        )
+    return response
+
+
+@login_required
+@require_GET
+def goals_export(request, cohort_id):
+    """The goals the requester may read, with their latest figure, as CSV."""
+    access = permissions.access_goals(request.user, cohort_id)
+    goals = (
+        permissions.visible_goals(access).select_related("owner__user").prefetch_related("updates")
+    )
+    rows = []
+    for goal in goals:
+        figures = [u for u in goal.updates.all() if u.value is not None]
+        rows.append(
+            [
+                goal.get_kind_display(),
+                str(goal.owner.user) if goal.owner else "",
+                goal.title,
+                goal.why,
+                goal.success_measure,
+                goal.target_date.isoformat() if goal.target_date else "",
+                goal.get_status_display(),
+                goal.get_visibility_display() if goal.is_personal else "",
+                figures[-1].value if figures else "",
+                figures[-1].on.isoformat() if figures else "",
+            ]
+        )
+    header = [
+        _("kind"),
+        _("participant"),
+        _("title"),
+        _("why it matters"),
+        _("success measure"),
+        _("target date"),
+        _("status"),
+        _("visibility"),
+        _("latest progress"),
+        _("progress date"),
+    ]
+    return _csv_response(f"goals-cohort-{access.cohort.pk}.csv", header, rows)
+
+
+# Check-ins -------------------------------------------------------------------
+
+
+def _parse_period(value, rhythm, current):
+    try:
+        day = datetime.date.fromisoformat(value)
+    except (TypeError, ValueError):
+        return current
+    return periods.period_containing(rhythm, day)
+
+
+def _render_checkins(request, access, *, form=None, status=200):
+    rhythm = periods.rhythm_for(access.cohort)
+    current = periods.current_period(rhythm)
+    period = _parse_period(request.GET.get("period"), rhythm, current)
+    checkins = (
+        permissions.visible_checkins(access)
+        .filter(period_start=period.start)
+        .select_related("author__user")
+        .prefetch_related("replies__author", "progress__goal")
+    )
+    mine = None
+    if access.is_participant:
+        mine = CheckIn.objects.filter(author=access.membership, period_start=current.start).first()
+        if form is None:
+            form = CheckInForm(
+                initial=CheckInForm.initial_for(mine, current.start),
+                goals=services.checkin_goals(access),
+            )
+    past = periods.program_periods(rhythm, until=periods.local_today(rhythm))
+    return render(
+        request,
+        "goals/checkin_list.html",
+        {
+            "access": access,
+            "cohort": access.cohort,
+            "rhythm": rhythm,
+            "current": current,
+            "period": period,
+            "is_current": period.start == current.start,
+            "checkins": checkins,
+            "mine": mine,
+            "form": form,
+            "periods": list(reversed(past)),
+            "partners": services.partners_of(access.membership) if access.is_participant else [],
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_GET
+def checkin_list(request, cohort_id):
+    access = permissions.access_checkins(request.user, cohort_id)
+    return _render_checkins(request, access)
+
+
+@login_required
+@require_POST
+def checkin_submit(request, cohort_id):
+    access = permissions.access_checkins(request.user, cohort_id)
+    if not access.is_participant:
+        raise Http404
+    form = CheckInForm(request.POST, goals=services.checkin_goals(access))
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            _checkin, created = services.submit_checkin(
+                access=access,
+                period_start=data["period_start"],
+                energy=data["energy"],
+                win=data["win"],
+                challenge=data["challenge"],
+                ask=data["ask"],
+                shared_with_cohort=data["shared_with_cohort"],
+                progress=form.progress_entries(),
+            )
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Check-in sent.") if created else _("Check-in updated."))
+            return redirect("goals:checkins", cohort_id=access.cohort.pk)
+    return _render_checkins(request, access, form=form, status=400)
+
+
+def _render_checkin(request, access, checkin, *, form=None, status=200):
+    return render(
+        request,
+        "goals/checkin_detail.html",
+        {
+            "access": access,
+            "cohort": access.cohort,
+            "checkin": checkin,
+            "progress": checkin.progress.select_related("goal", "milestone"),
+            "replies": checkin.replies.select_related("author"),
+            "can_reply": permissions.can_reply_checkin(access, checkin),
+            "form": form or ReplyForm(),
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_GET
+def checkin_detail(request, cohort_id, checkin_id):
+    access, checkin = permissions.access_checkin(request.user, cohort_id, checkin_id)
+    return _render_checkin(request, access, checkin)
+
+
+@login_required
+@require_POST
+def checkin_reply(request, cohort_id, checkin_id):
+    access, checkin = permissions.access_checkin(request.user, cohort_id, checkin_id)
+    form = ReplyForm(request.POST)
+    if form.is_valid():
+        try:
+            services.reply_to_checkin(
+                access=access, checkin=checkin, body=form.cleaned_data["body"]
+            )
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Reply posted."))
+            return redirect(checkin)
+    return _render_checkin(request, access, checkin, form=form, status=400)
+
+
+@login_required
+@require_GET
+def checkins_export(request, cohort_id):
+    """The check-ins the requester may read, as CSV."""
+    access = permissions.access_checkins(request.user, cohort_id)
+    checkins = permissions.visible_checkins(access).select_related("author__user")
+    rows = [
+        [
+            c.period_start.isoformat(),
+            str(c.author.user),
+            c.energy,
+            c.win,
+            c.challenge,
+            c.ask,
+            _("yes") if c.shared_with_cohort else _("no"),
+        ]
+        for c in checkins
+    ]
+    header = [
+        _("period start"),
+        _("participant"),
+        _("energy"),
+        _("win"),
+        _("challenge"),
+        _("ask for support"),
+        _("shared with the cohort"),
+    ]
+    return _csv_response(f"checkins-cohort-{access.cohort.pk}.csv", header, rows)
+
+
+# Partners and rhythm ----------------------------------------------------------
+
+
+def _render_partners(request, access, *, edit_form=None, status=200):
+    round = services.current_round(access.cohort)
+    groups = services.round_groups(round) if round else []
+    context = {"access": access, "cohort": access.cohort, "round": round}
+    if access.is_facilitator:
+        participants = list(
+            access.cohort.memberships.filter(role=Membership.Role.PARTICIPANT).select_related(
+                "user"
+            )
+        )
+        history = [
+            (past, services.round_groups(past)) for past in access.cohort.partner_rounds.all()[1:]
+        ]
+        context.update(
+            groups=groups,
+            history=history,
+            edit_form=edit_form
+            or (PartnerEditForm(participants=participants, groups=groups) if round else None),
+        )
+    else:
+        context["partners"] = services.partners_of(access.membership)
+    return render(request, "goals/partners.html", context, status=status)
+
+
+@login_required
+@require_GET
+def partner_list(request, cohort_id):
+    access = permissions.access_checkins(request.user, cohort_id)
+    return _render_partners(request, access)
+
+
+@login_required
+@require_POST
+def partners_rotate(request, cohort_id):
+    access = permissions.access_cohort_facilitation(request.user, cohort_id)
+    try:
+        services.rotate_partners(access=access)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("New partner groups are in force."))
+    return redirect("goals:partners", cohort_id=access.cohort.pk)
+
+
+@login_required
+@require_POST
+def partners_edit(request, cohort_id):
+    access = permissions.access_cohort_facilitation(request.user, cohort_id)
+    round = services.current_round(access.cohort)
+    if round is None:
+        raise Http404
+    participants = access.cohort.memberships.filter(role=Membership.Role.PARTICIPANT)
+    form = PartnerEditForm(
+        request.POST, participants=participants, groups=services.round_groups(round)
+    )
+    if form.is_valid():
+        try:
+            services.edit_partner_groups(access=access, round=round, assignment=form.assignment())
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Partner groups saved."))
+            return redirect("goals:partners", cohort_id=access.cohort.pk)
+    return _render_partners(request, access, edit_form=form, status=400)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def rhythm(request, cohort_id):
+    access = permissions.access_cohort_facilitation(request.user, cohort_id)
+    current = periods.rhythm_for(access.cohort)
+    form = RhythmForm(
+        request.POST or None,
+        initial={
+            "cadence": current.cadence,
+            "weekday": current.weekday,
+            "time_zone": current.time_zone,
+            "participants_see_leader_goals": current.participants_see_leader_goals,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_rhythm(access=access, **form.cleaned_data)
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Check-in rhythm saved."))
+            return redirect("goals:rhythm", cohort_id=access.cohort.pk)
+    period = periods.current_period(current)
+    return render(
+        request,
+        "goals/rhythm.html",
+        {"access": access, "cohort": access.cohort, "form": form, "period": period},
+        status=400 if form.errors else 200,
+    )
