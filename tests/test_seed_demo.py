@@ -1,0 +1,93 @@
+"""`manage.py seed_demo`: exactly the demo of issue 2, and idempotent."""
+
+import io
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.core.management import call_command
+from django.utils import timezone
+
+from accounts.models import Invitation, User
+from cohorts.models import BackgroundNote, Cohort, Membership, Organization
+
+pytestmark = pytest.mark.django_db
+
+ACME_EMAILS = {"coach@acme.test", "hr@acme.test", "lead1@acme.test", "lead2@acme.test"} | {
+    f"p{n}@acme.test" for n in range(1, 11)
+}
+GLOBEX_EMAILS = {"coach@globex.test", "hr@globex.test"} | {
+    f"p{n}@globex.test" for n in range(1, 5)
+}
+
+
+def seed(*args) -> str:
+    out = io.StringIO()
+    call_command("seed_demo", *args, stdout=out)
+    return out.getvalue()
+
+
+def counts():
+    return [
+        model.objects.count()
+        for model in (User, Organization, Cohort, Membership, BackgroundNote, Invitation)
+    ] + [EmailAddress.objects.count()]
+
+
+def test_seed_creates_the_demo_of_issue_2():
+    output = seed()
+    assert set(User.objects.values_list("email", flat=True)) == ACME_EMAILS | GLOBEX_EMAILS
+    acme = Cohort.objects.get(organization__name="Acme")
+    assert (acme.name, acme.kind, acme.capacity, acme.status) == (
+        "Leading Through Change",
+        "group",
+        10,
+        "active",
+    )
+    today = timezone.localdate()
+    assert acme.starts_on < today < acme.ends_on
+    assert 170 <= (acme.ends_on - acme.starts_on).days <= 190  # about six months
+    memberships = {m.user.email: m for m in acme.memberships.select_related("user", "leader")}
+    assert memberships["coach@acme.test"].role == "facilitator"
+    for n in range(1, 11):
+        membership = memberships[f"p{n}@acme.test"]
+        assert membership.role == "participant"
+        assert membership.leader.email == ("lead1@acme.test" if n <= 5 else "lead2@acme.test")
+    assert len(memberships) == 11
+    assert acme.organization.memberships.get(user__email="hr@acme.test").role == "hr_admin"
+    globex = Cohort.objects.get(organization__name="Globex")
+    assert {m.user.email: m.role for m in globex.memberships.select_related("user")} == {
+        "coach@globex.test": "facilitator",
+        **{f"p{n}@globex.test": "participant" for n in range(1, 5)},
+    }
+    assert globex.organization.memberships.get(user__email="hr@globex.test").role == "hr_admin"
+    # Realistic names, verified emails, the default password.
+    for user in User.objects.all():
+        assert " " in user.display_name
+        assert user.check_password("coach-demo-2026")
+        assert EmailAddress.objects.get(user=user, primary=True, verified=True).email == user.email
+    assert BackgroundNote.objects.filter(organization=acme.organization).count() >= 3
+    assert Invitation.objects.pending().count() == 1
+    assert "coach@acme.test" in output and "coach-demo-2026" in output
+    assert "/invitations/" in output
+
+
+def test_seed_twice_adds_nothing_and_sets_the_new_password():
+    seed()
+    before = counts()
+    output = seed("--password", "another-password-9")
+    assert counts() == before
+    for user in User.objects.all():
+        assert user.check_password("another-password-9")
+    assert "another-password-9" in output
+
+
+def test_seed_leaves_an_accepted_demo_invitation_alone():
+    seed()
+    invitation = Invitation.objects.get()
+    accepted_by = User.objects.create_user(email=invitation.email)
+    Invitation.objects.filter(pk=invitation.pk).update(
+        accepted_at=timezone.now(), accepted_by=accepted_by
+    )
+    output = seed()
+    assert Invitation.objects.count() == 1
+    assert "/invitations/" not in output
