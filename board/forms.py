@@ -33,11 +33,24 @@ class SessionForm(forms.Form):
         help_text=_("Sessions typically run 60 to 120 minutes."),
     )
 
-    def __init__(self, *args, **kwargs):
+    agenda = forms.ModelChoiceField(
+        label=_("Agenda"),
+        queryset=AgendaTemplate.objects.none(),
+        required=False,
+        empty_label=_("The default agenda"),
+        help_text=_("Start from the default agenda or from one of your saved templates."),
+    )
+
+    def __init__(self, *args, templates=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["starts_at"].help_text = _(
             "Inside the cohort's program window. Time zone: %(zone)s."
         ) % {"zone": timezone.get_current_timezone_name()}
+        if templates is None:
+            # Editing a session: its agenda is edited on the agenda page.
+            del self.fields["agenda"]
+        else:
+            self.fields["agenda"].queryset = templates
 
     def clean_title(self):
         title = self.cleaned_data["title"].strip()
@@ -48,9 +61,7 @@ class SessionForm(forms.Form):
 
 class PhaseForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=PhaseKind.choices)
-    title = forms.CharField(
-        label=_("Title"), max_length=Phase._meta.get_field("title").max_length
-    )
+    title = forms.CharField(label=_("Title"), max_length=Phase._meta.get_field("title").max_length)
     prompt = forms.CharField(
         label=_("Prompt"),
         required=False,

@@ -10,4 +10,5 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("cohorts.urls")),
     path("", include("goals.urls")),
+    path("", include("board.urls")),
 ]

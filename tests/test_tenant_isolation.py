@@ -33,7 +33,7 @@ from django.conf import settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from cohorts.models import Membership
-from tests import factories
+from tests import board_helpers, factories
 
 SKIPPED_PREFIXES = ("admin/", "accounts/")
 
@@ -62,6 +62,28 @@ class Route:
         if role == "anonymous":
             return "login"
         return self.ok if role in self.allowed else 404
+
+
+# Session board helpers: sessions of the cohort in each state.
+BOARD_ROOM = frozenset({"facilitator", "participant"})
+FACILITATORS = frozenset({"facilitator"})
+
+
+def _scheduled(w):
+    return board_helpers.scheduled_session(w.cohort, w.users["facilitator"])
+
+
+def _live(w):
+    return board_helpers.live_session(w.cohort, w.users["facilitator"])
+
+
+def _ended(w):
+    return board_helpers.ended_session(w.cohort, w.users["facilitator"])
+
+
+def _phase_kwargs(w):
+    session = _scheduled(w)
+    return {"session_id": session.pk, "phase_id": session.phases.last().pk}
 
 
 def _membership(w, user):
@@ -137,6 +159,52 @@ ROUTES = [
         method="post",
         ok=302,
     ),
+    # Session board (board): the cohort's facilitators and participants only;
+    # leaders and HR admins get 404 like everyone else. POSTs sent with no
+    # data answer 400 where a form or a direction is missing.
+    Route("board:sessions", lambda w: {"cohort_id": w.cohort.pk}, BOARD_ROOM),
+    Route("board:schedule", lambda w: {"cohort_id": w.cohort.pk}, FACILITATORS),
+    Route("board:detail", lambda w: {"session_id": _scheduled(w).pk}, BOARD_ROOM),
+    Route("board:edit", lambda w: {"session_id": _scheduled(w).pk}, FACILITATORS),
+    Route(
+        "board:start",
+        lambda w: {"session_id": _scheduled(w).pk},
+        FACILITATORS,
+        method="post",
+        ok=302,
+    ),
+    Route("board:end", lambda w: {"session_id": _live(w).pk}, FACILITATORS, method="post", ok=302),
+    Route("board:agenda", lambda w: {"session_id": _scheduled(w).pk}, FACILITATORS),
+    Route(
+        "board:phase_add",
+        lambda w: {"session_id": _scheduled(w).pk},
+        FACILITATORS,
+        method="post",
+        ok=400,
+    ),
+    Route("board:phase_edit", lambda w: _phase_kwargs(w), FACILITATORS),
+    Route("board:phase_move", lambda w: _phase_kwargs(w), FACILITATORS, method="post", ok=400),
+    Route("board:phase_remove", lambda w: _phase_kwargs(w), FACILITATORS, method="post", ok=302),
+    Route(
+        "board:template_save",
+        lambda w: {"session_id": _scheduled(w).pk},
+        FACILITATORS,
+        method="post",
+        ok=400,
+    ),
+    Route(
+        "board:template_apply",
+        lambda w: {"session_id": _scheduled(w).pk},
+        FACILITATORS,
+        method="post",
+        ok=400,
+    ),
+    Route("board:board", lambda w: {"session_id": _live(w).pk}, BOARD_ROOM),
+    Route("board:summary", lambda w: {"session_id": _ended(w).pk}, BOARD_ROOM),
+    Route("board:summary_md", lambda w: {"session_id": _ended(w).pk}, BOARD_ROOM),
+    Route("board:summary_csv", lambda w: {"session_id": _ended(w).pk}, BOARD_ROOM),
+    # The board's translated strings: public, like any static file.
+    Route("board:jsi18n", expect={role: 200 for role in ROLES}),
 ]
 
 

@@ -1,4 +1,4 @@
-// DOM building without innerHTML: every piece of text becomes a text node, so
+// DOM building without HTML strings: every piece of text becomes a text node, so
 // markup typed into a reflection is shown as the characters it is.
 
 export function h(tag, attrs = {}, ...children) {

@@ -1,0 +1,48 @@
+from django.urls import path
+from django.views.i18n import JavaScriptCatalog
+
+from board import views
+
+app_name = "board"
+
+urlpatterns = [
+    path("cohorts/<int:cohort_id>/sessions/", views.session_list, name="sessions"),
+    path("cohorts/<int:cohort_id>/sessions/new/", views.schedule_session, name="schedule"),
+    path("sessions/<int:session_id>/", views.session_detail, name="detail"),
+    path("sessions/<int:session_id>/edit/", views.edit_session, name="edit"),
+    path("sessions/<int:session_id>/start/", views.start_session, name="start"),
+    path("sessions/<int:session_id>/end/", views.end_session, name="end"),
+    path("sessions/<int:session_id>/agenda/", views.agenda, name="agenda"),
+    path("sessions/<int:session_id>/agenda/add/", views.add_phase, name="phase_add"),
+    path(
+        "sessions/<int:session_id>/agenda/<int:phase_id>/",
+        views.edit_phase,
+        name="phase_edit",
+    ),
+    path(
+        "sessions/<int:session_id>/agenda/<int:phase_id>/move/",
+        views.move_phase,
+        name="phase_move",
+    ),
+    path(
+        "sessions/<int:session_id>/agenda/<int:phase_id>/remove/",
+        views.remove_phase,
+        name="phase_remove",
+    ),
+    path(
+        "sessions/<int:session_id>/agenda/save-template/",
+        views.save_template,
+        name="template_save",
+    ),
+    path(
+        "sessions/<int:session_id>/agenda/apply-template/",
+        views.apply_template,
+        name="template_apply",
+    ),
+    path("sessions/<int:session_id>/board/", views.board, name="board"),
+    path("sessions/<int:session_id>/summary/", views.summary, name="summary"),
+    path("sessions/<int:session_id>/summary.md", views.summary_markdown, name="summary_md"),
+    path("sessions/<int:session_id>/summary.csv", views.summary_csv, name="summary_csv"),
+    # Strings for static/js/board.js (gettext in the browser).
+    path("jsi18n/board/", JavaScriptCatalog.as_view(), name="jsi18n"),
+]
