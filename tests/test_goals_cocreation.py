@@ -45,9 +45,7 @@ def test_both_sides_agree_and_the_goal_shows_who_and_when(cohort, participant, f
     assert "Casey Coach" in page.content.decode()
 
 
-def test_a_facilitator_proposal_starts_private_whatever_is_asked(
-    cohort, participant, facilitator
-):
+def test_a_facilitator_proposal_starts_private_whatever_is_asked(cohort, participant, facilitator):
     goal = services.draft_personal_goal(
         access=access(facilitator, cohort),
         owner=membership(participant, cohort),
@@ -235,7 +233,9 @@ def test_notes_comment_encouragement_and_alignment(cohort, participant, facilita
     assert GoalNote.objects.filter(goal=goal).count() == 3
 
 
-def test_alignment_needs_a_goal_shared_with_a_linked_leader(cohort, other_participant, facilitator):
+def test_alignment_needs_a_goal_shared_with_a_linked_leader(
+    cohort, other_participant, facilitator
+):
     goal = personal_goal(cohort, other_participant, visibility=Goal.Visibility.LEADER)
     with pytest.raises(DomainError):  # other_participant has no leader linked
         services.add_goal_note(
