@@ -7,7 +7,9 @@ through DATABASE_URL.
 
 from __future__ import annotations
 
+import email
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -46,6 +48,8 @@ class DaphneServer:
     def __init__(self, *, extra_env: dict[str, str] | None = None):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
+        # Emails land in files that a test can read (see emails()).
+        self.mail_dir = BASE_DIR / "var" / f"mail-{self.port}"
         env = {
             **os.environ,
             "DATABASE_URL": test_database_url(),
@@ -53,6 +57,9 @@ class DaphneServer:
             "HTTPS": "0",
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
             "PYTHONUNBUFFERED": "1",
+            "SITE_URL": self.url,
+            "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "EMAIL_FILE_PATH": str(self.mail_dir),
             **(extra_env or {}),
         }
         env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
@@ -90,3 +97,16 @@ class DaphneServer:
             self.process.wait()
         self._log.close()
         self.log_path.unlink(missing_ok=True)
+        shutil.rmtree(self.mail_dir, ignore_errors=True)
+
+    def emails(self) -> list[email.message.Message]:
+        """Every email this server has sent so far, oldest first."""
+        if not self.mail_dir.exists():
+            return []
+        messages = []
+        for path in sorted(self.mail_dir.iterdir(), key=lambda p: p.stat().st_mtime_ns):
+            # The file backend writes each message followed by a line of 79 dashes.
+            for chunk in path.read_text().split("\n" + "-" * 79 + "\n"):
+                if chunk.strip():
+                    messages.append(email.message_from_string(chunk))
+        return messages

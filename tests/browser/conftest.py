@@ -44,11 +44,19 @@ def browser():
 
 
 @pytest.fixture
-def live_server_url(transactional_db):
-    """A real Daphne serving the test database; data must be committed to be seen."""
+def daphne_server(transactional_db):
+    """A real Daphne serving the test database; data must be committed to be seen.
+
+    Its emails go to files: `daphne_server.emails()` reads them. (Not named
+    `live_server`: that is pytest-django's fixture.)"""
     server = DaphneServer()
-    yield server.url
+    yield server
     server.stop()
+
+
+@pytest.fixture
+def live_server_url(daphne_server):
+    return daphne_server.url
 
 
 @pytest.fixture
