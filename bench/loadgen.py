@@ -22,6 +22,8 @@ import collections
 import json
 import math
 import random
+import signal
+import subprocess
 import sys
 import time
 import uuid
@@ -574,6 +576,31 @@ class LoadGenerator:
 
     # The run -----------------------------------------------------------------
 
+    def start_profiler(self) -> subprocess.Popen | None:
+        """py-spy sampling the server without pausing it (--nonblocking)."""
+        if not (spec := self.plan.get("profile")):
+            return None
+        py_spy = Path(sys.executable).parent / "py-spy"
+        return subprocess.Popen(
+            [
+                str(py_spy),
+                "record",
+                "--pid",
+                str(spec["pid"]),
+                "--format",
+                "raw",
+                "--output",
+                spec["output"],
+                "--rate",
+                "100",
+                "--nonblocking",
+                "--idle",
+                "--threads",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+
     async def run(self) -> dict:
         meter = procstat.CpuMeter(self.plan["server_pids"])
         started = time.perf_counter()
@@ -598,6 +625,7 @@ class LoadGenerator:
             result["aborted"] = "connect failures"
             return result
         result["phase"] = await self.goto_phase()
+        profiler = self.start_profiler()
         for spec in self.plan["steps"]:
             if spec["kind"] == "ramp":
                 for rate in spec["rates"]:
@@ -618,6 +646,9 @@ class LoadGenerator:
                 outcome = await self.run_step(spec)
                 result["steps"].append(outcome)
                 print(json.dumps(summary(outcome)), file=sys.stderr, flush=True)
+        if profiler:
+            profiler.send_signal(signal.SIGINT)
+            profiler.wait(timeout=30)
         result["posts_acked_total"] = sum(1 for p in self.posts.values() if p.acked)
         result["stray_frames"] = self.stray
         result["server_memory"] = self.server_memory()

@@ -18,7 +18,6 @@ import datetime
 import json
 import os
 import platform
-import signal
 import socket
 import subprocess
 import sys
@@ -78,7 +77,9 @@ def ramp(rates: list[int], seconds: float) -> dict:
     }
 
 
-def scenarios(mode: str, systems: list[str], scaleout: bool) -> list[Scenario]:
+def scenarios(
+    mode: str, systems: list[str], scaleout: bool, whatif: bool = False
+) -> list[Scenario]:
     if mode == "quick":
         steps = [steady(10, 4), burst(5), ramp([20, 40, 80, 160, 320], 3)]
         return [Scenario(f"quick-{s}", s, 10, steps) for s in systems]
@@ -91,6 +92,16 @@ def scenarios(mode: str, systems: list[str], scaleout: bool) -> list[Scenario]:
         for s in systems
         if s != "floor"
     ]
+    if whatif and "board" in systems:
+        found.append(
+            Scenario(
+                "whatif-board",
+                "board",
+                100,
+                main,
+                extra={"DJANGO_SETTINGS_MODULE": "bench.whatif_settings"},
+            )
+        )
     if scaleout:
         out = [steady(50, 10), ramp(rates[:10], 5)]
         for system, layer in [("board", "core"), ("board", "pubsub"), ("peer", "core")]:
@@ -271,6 +282,7 @@ def run_scenario(
         flush_redis()
         env.update(REDIS_URL=REDIS_URL, CHANNEL_LAYER_BACKEND=LAYERS[scenario.layer])
         probe["redis_url"] = REDIS_URL
+    env.update(scenario.extra)
     started = time.monotonic()
     if scenario.system == "board":
         url = (
@@ -334,35 +346,13 @@ def run_scenario(
         "reaction_every": 10,
         "drain_timeout": 10,
         "probe": probe,
+        # py-spy samples the first server process during the steps (not the connections).
+        "profile": {"pid": servers[0].pid, "output": str(profile)} if profile else None,
     }
     plan_file = workdir / f"{scenario.name}-plan.json"
     result_file = workdir / f"{scenario.name}-result.json"
     plan_file.write_text(json.dumps(plan))
     result_file.unlink(missing_ok=True)
-    profiler = None
-    if profile:
-        # Sampling, without pausing the server (--nonblocking), the first server process.
-        profiler = subprocess.Popen(
-            [
-                str(Path(PYTHON).parent / "py-spy"),
-                "record",
-                "--pid",
-                str(servers[0].pid),
-                "--format",
-                "raw",
-                "--output",
-                str(profile),
-                "--rate",
-                "100",
-                "--nonblocking",
-                "--idle",
-                "--threads",
-            ],
-            cwd=BASE,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            preexec_fn=pinned(CLIENT_CPU),
-        )
     try:
         subprocess.run(
             [PYTHON, "-m", "bench.loadgen", str(plan_file), str(result_file)],
@@ -376,9 +366,6 @@ def run_scenario(
         if count_argv:
             result["stored"] = json.loads(run_checked(count_argv, env))
     finally:
-        if profiler:
-            profiler.send_signal(signal.SIGINT)
-            profiler.wait(timeout=30)
         for server in servers:
             server.stop()
     result["scenario"] = scenario.name
@@ -433,6 +420,11 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--systems", default="floor,peer,board")
     parser.add_argument("--only", help="comma-separated scenario names to run")
     parser.add_argument("--no-scaleout", action="store_true")
+    parser.add_argument(
+        "--whatif",
+        action="store_true",
+        help="also run the board with bench.whatif_settings (one persistent connection)",
+    )
     parser.add_argument("--soak-minutes", type=float, default=10)
     parser.add_argument("--out", type=Path)
     parser.add_argument(
@@ -448,7 +440,7 @@ def main(argv: list[str]) -> int:
             file=sys.stderr,
         )
         scaleout = False
-    todo = scenarios(mode, systems, scaleout)
+    todo = scenarios(mode, systems, scaleout, args.whatif)
     if scaleout and args.soak_minutes > 0 and "board" in systems:
         todo.append(soak(args.soak_minutes))
     if args.only:
