@@ -148,6 +148,7 @@ class LoadGenerator:
         self.members = [m for c in self.cohorts for m in c.members]
         self.connect_times: list[float] = []
         self.connect_failures: collections.Counter = collections.Counter()
+        self.steps: list[Step] = []
 
     # Connections -------------------------------------------------------------
 
@@ -184,13 +185,18 @@ class LoadGenerator:
         gate = asyncio.Semaphore(self.plan.get("connect_concurrency", 50))
 
         async def one(member: Member) -> None:
-            async with gate:
-                try:
-                    self.connect_times.append(await self.open(member))
-                except InvalidStatus as exc:
-                    self.connect_failures[f"http_{exc.response.status_code}"] += 1
-                except (OSError, TimeoutError, ConnectionClosed) as exc:
-                    self.connect_failures[type(exc).__name__] += 1
+            # A refused or timed-out handshake is counted, then tried again
+            # (three tries): the run goes on only with everyone connected.
+            for _ in range(3):
+                async with gate:
+                    try:
+                        self.connect_times.append(await self.open(member))
+                        return
+                    except InvalidStatus as exc:
+                        self.connect_failures[f"http_{exc.response.status_code}"] += 1
+                    except (OSError, TimeoutError, ConnectionClosed) as exc:
+                        self.connect_failures[type(exc).__name__] += 1
+                await asyncio.sleep(1)
 
         await asyncio.gather(*(one(m) for m in self.members))
 
@@ -470,6 +476,7 @@ class LoadGenerator:
     async def run_step(self, spec: dict) -> dict:
         step = Step(spec["name"], spec["kind"], rate=spec.get("rate", 0))
         self.step = step
+        self.steps.append(step)
         meter = procstat.CpuMeter(self.plan["server_pids"])
         services = procstat.CpuMeter([], self.plan.get("service_names"))
         client_cpu = time.process_time()
@@ -566,6 +573,21 @@ class LoadGenerator:
             found["layer_group_members"] = sum(client.zcard(key) for key in keys)
         return found
 
+    async def settle(self, outcomes: list[dict]) -> None:
+        """Tell late deliveries from lost ones: wait once more, then count again.
+
+        A step's "undelivered" is what had not arrived when its drain ended;
+        "undelivered_at_end" is what never arrived in the whole run.
+        """
+        deadline = time.monotonic() + self.plan.get("drain_timeout", 10)
+        while any(s.outstanding > 0 for s in self.steps) and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+        for step, outcome in zip(self.steps, outcomes, strict=True):
+            outcome["undelivered_at_end"] = sum(
+                bin(p.expected & ~p.seen).count("1") for p in step.posts if p.acked
+            )
+            outcome["acked_at_end"] = sum(1 for p in step.posts if p.acked)
+
     def server_memory(self) -> dict:
         readings = [procstat.memory_mb(pid) for pid in self.plan["server_pids"]]
         return {
@@ -621,7 +643,7 @@ class LoadGenerator:
             },
             "steps": [],
         }
-        if self.connect_failures:
+        if len(self.connect_times) < len(self.members):
             result["aborted"] = "connect failures"
             return result
         result["phase"] = await self.goto_phase()
@@ -649,6 +671,7 @@ class LoadGenerator:
         if profiler:
             profiler.send_signal(signal.SIGINT)
             profiler.wait(timeout=30)
+        await self.settle(result["steps"])
         result["posts_acked_total"] = sum(1 for p in self.posts.values() if p.acked)
         result["stray_frames"] = self.stray
         result["server_memory"] = self.server_memory()

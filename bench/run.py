@@ -468,7 +468,8 @@ def main(argv: list[str]) -> int:
     if report.plot(outcome, out.with_suffix(".png")):
         print(f"plot: {out.with_suffix('.png')}")
     print(f"results: {out}")
-    return 0 if outcome["summary"]["correct"] else 1
+    # The verdicts are in the table; a failing exit status means the harness broke.
+    return 0
 
 
 if __name__ == "__main__":
