@@ -104,3 +104,45 @@ def checkin(
         partner_round=round,
         **extra,
     )
+
+
+WAIT = 5  # an upper bound for a frame to arrive, never a measured duration
+
+
+async def cohort_socket(user, cohort_id, *, query=""):
+    """A WebsocketCommunicator on /ws/cohorts/<id>/ through the whole ASGI
+    stack, with an allowed origin and `user`'s real session cookie."""
+    from asgiref.sync import sync_to_async
+    from channels.testing import WebsocketCommunicator
+    from django.test import Client
+
+    from config.asgi import application
+
+    headers = [(b"origin", b"http://localhost")]
+    if user is not None:
+        client = Client()
+        await sync_to_async(client.force_login)(user)
+        headers.append((b"cookie", f"sessionid={client.cookies['sessionid'].value}".encode()))
+    path = f"/ws/cohorts/{cohort_id}/" + (f"?{query}" if query else "")
+    communicator = WebsocketCommunicator(application, path, headers=headers)
+    connected, _ = await communicator.connect(timeout=WAIT)
+    assert connected
+    return communicator
+
+
+async def frames_until(communicator, predicate) -> list[dict]:
+    """Every frame up to and including the first for which `predicate` holds."""
+    import json
+
+    frames = []
+    while True:
+        frame = json.loads(await communicator.receive_from(timeout=WAIT))
+        frames.append(frame)
+        if predicate(frame):
+            return frames
+
+
+async def close_code(communicator) -> int:
+    output = await communicator.receive_output(timeout=WAIT)
+    assert output["type"] == "websocket.close", output
+    return output["code"]

@@ -1,0 +1,349 @@
+"""PRODUCT.md's "Who sees what", for goals and check-ins, tested as a table.
+
+For each kind of content and each role, the content's text (a unique marker)
+must reach exactly the roles the table allows: on every page, in every
+export, and over the cohort websocket (live events and the snapshot).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import pytest
+from asgiref.sync import sync_to_async
+from django.db import transaction
+from django.test import Client
+from django.urls import reverse
+
+from cohorts.models import Membership
+from goals import events, periods, services
+from goals.models import Goal
+from tests import factories
+from tests.goals_support import (
+    access,
+    add_participant,
+    close_code,
+    cohort_socket,
+    frames_until,
+    membership,
+    pair_up,
+    set_rhythm,
+)
+
+ROLES = [
+    "author",  # the participant who wrote the content (led by `leader`)
+    "partner",  # the author's accountability partner
+    "other_participant",  # in the cohort, not the author's partner
+    "facilitator",
+    "leader",  # the author's leader
+    "other_leader",  # the leader of another participant of the cohort
+    "hr_admin",
+    "globex_user",  # another organization's user
+    "anonymous",
+]
+
+# content -> the roles that may read it; every other role may not.
+TABLE = {
+    "goal_private": {"author", "facilitator"},
+    "goal_cohort": {"author", "partner", "other_participant", "facilitator"},
+    "goal_leader_flag_off": {"author", "facilitator", "leader"},
+    "goal_leader_flag_on": {"author", "partner", "other_participant", "facilitator", "leader"},
+    "goal_shared": {"author", "partner", "other_participant", "facilitator"},
+    "progress_on_private_goal": {"author", "facilitator"},
+    "checkin_partners_only": {"author", "partner", "facilitator"},
+    "checkin_shared_with_cohort": {"author", "partner", "other_participant", "facilitator"},
+    "checkin_reply": {"author", "partner", "facilitator"},
+    "alignment_note": {"author", "facilitator", "leader"},
+    "leader_encouragement": {"author", "facilitator", "leader"},
+    "cocreation_comment": {"author", "facilitator"},
+}
+
+# Content whose text travels over the cohort socket (goal notes and progress
+# notes never do: only the goal's summary is sent).
+ON_SOCKET = {
+    "goal_private",
+    "goal_cohort",
+    "goal_leader_flag_off",
+    "goal_leader_flag_on",
+    "goal_shared",
+    "checkin_partners_only",
+    "checkin_shared_with_cohort",
+    "checkin_reply",
+}
+
+
+@dataclass
+class World:
+    cohort: object
+    users: dict
+    globex_cohort: object
+
+
+@pytest.fixture
+def world(
+    cohort, facilitator, participant, other_participant, leader, hr_admin, globex_user
+) -> World:
+    other_leader = factories.UserFactory(email="lead2@acme.test", display_name="Lou Other")
+    factories.OrganizationMembershipFactory(organization=cohort.organization, user=other_leader)
+    third = add_participant(cohort, "p3@acme.test", "Quinn Three", leader=other_leader)
+    fourth = add_participant(cohort, "p4@acme.test", "Max Four")
+    pair_up(cohort, [participant, other_participant], [third, fourth])
+    users = {
+        "author": participant,
+        "partner": other_participant,
+        "other_participant": third,
+        "facilitator": facilitator,
+        "leader": leader,
+        "other_leader": other_leader,
+        "hr_admin": hr_admin,
+        "globex_user": globex_user,
+        "anonymous": None,
+    }
+    globex_cohort = Membership.objects.get(user=globex_user).cohort
+    return World(cohort=cohort, users=users, globex_cohort=globex_cohort)
+
+
+def _as(world, role):
+    return access(world.users[role], world.cohort)
+
+
+def _goal(world, marker, visibility, *, agreed=False):
+    goal = services.draft_personal_goal(
+        access=_as(world, "author"),
+        owner=membership(world.users["author"], world.cohort),
+        title=marker,
+        visibility=visibility,
+    )
+    if agreed:
+        services.agree_goal(access=_as(world, "author"), goal=goal)
+        goal = services.agree_goal(access=_as(world, "facilitator"), goal=goal)
+    return goal
+
+
+def _checkin(world, win, *, shared):
+    rhythm = periods.rhythm_for(world.cohort)
+    entry, _created = services.submit_checkin(
+        access=_as(world, "author"),
+        period_start=periods.current_period(rhythm).start,
+        energy=3,
+        win=win,
+        shared_with_cohort=shared,
+    )
+    return entry
+
+
+def make(content: str, world: World, marker: str):
+    """Create `content` through the services, as people would; return the
+    goal or check-in it lives on."""
+    if content == "goal_private":
+        return _goal(world, marker, Goal.Visibility.PRIVATE)
+    if content == "goal_cohort":
+        return _goal(world, marker, Goal.Visibility.COHORT)
+    if content == "goal_leader_flag_off":
+        return _goal(world, marker, Goal.Visibility.LEADER)
+    if content == "goal_leader_flag_on":
+        set_rhythm(world.cohort, participants_see_leader_goals=True)
+        return _goal(world, marker, Goal.Visibility.LEADER)
+    if content == "goal_shared":
+        return services.create_shared_goal(access=_as(world, "facilitator"), title=marker)
+    if content == "progress_on_private_goal":
+        goal = _goal(world, "A private goal", Goal.Visibility.PRIVATE, agreed=True)
+        services.post_progress(access=_as(world, "author"), goal=goal, note=marker, value=30)
+        return goal
+    if content == "checkin_partners_only":
+        return _checkin(world, marker, shared=False)
+    if content == "checkin_shared_with_cohort":
+        return _checkin(world, marker, shared=True)
+    if content == "checkin_reply":
+        entry = _checkin(world, "A quiet week", shared=False)
+        services.reply_to_checkin(access=_as(world, "partner"), checkin=entry, body=marker)
+        return entry
+    if content in {"alignment_note", "leader_encouragement"}:
+        # The flag is on, so peers read the goal itself: but never these notes.
+        set_rhythm(world.cohort, participants_see_leader_goals=True)
+        goal = _goal(world, "A goal shared with my leader", Goal.Visibility.LEADER)
+        writer, kind = (
+            ("facilitator", "alignment")
+            if content == "alignment_note"
+            else ("leader", "encouragement")
+        )
+        services.add_goal_note(access=_as(world, writer), goal=goal, kind=kind, body=marker)
+        return goal
+    if content == "cocreation_comment":
+        goal = _goal(world, "A goal shared with the cohort", Goal.Visibility.COHORT)
+        services.add_goal_note(
+            access=_as(world, "facilitator"), goal=goal, kind="comment", body=marker
+        )
+        return goal
+    raise AssertionError(content)
+
+
+def surfaces(world: World, item) -> list[str]:
+    """Every page and export that could show the content."""
+    cohort = world.cohort.pk
+    urls = [
+        reverse("cohorts:detail", args=[cohort]),
+        reverse("goals:list", args=[cohort]),
+        reverse("goals:export", args=[cohort]),
+        reverse("goals:checkins", args=[cohort]),
+        reverse("goals:checkins_export", args=[cohort]),
+        reverse("goals:partners", args=[cohort]),
+    ]
+    if isinstance(item, Goal):
+        urls.append(reverse("goals:detail", args=[cohort, item.pk]))
+        urls.append(reverse("goals:edit", args=[cohort, item.pk]))
+    else:
+        urls.append(reverse("goals:checkin", args=[cohort, item.pk]))
+    return urls
+
+
+def where_it_must_show(content: str, world: World, item) -> list[str]:
+    """The pages and exports where a reader must find the content."""
+    cohort = world.cohort.pk
+    if content.startswith("goal_"):
+        return [
+            reverse("goals:detail", args=[cohort, item.pk]),
+            reverse("goals:list", args=[cohort]),
+            reverse("goals:export", args=[cohort]),
+            reverse("cohorts:detail", args=[cohort]),
+        ]
+    if content.startswith("checkin_"):
+        shown = [
+            reverse("goals:checkin", args=[cohort, item.pk]),
+            reverse("cohorts:detail", args=[cohort]),
+        ]
+        if content != "checkin_reply":  # the list and export count replies
+            shown.append(reverse("goals:checkins", args=[cohort]))
+            shown.append(reverse("goals:checkins_export", args=[cohort]))
+        return shown
+    return [reverse("goals:detail", args=[cohort, item.pk])]
+
+
+CASES = [(content, role) for content in TABLE for role in ROLES]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("content", "role"), CASES)
+def test_pages_and_exports(world, content, role):
+    marker = f"MARK-{content}-text"
+    item = make(content, world, marker)
+    client = Client()
+    if world.users[role] is not None:
+        client.force_login(world.users[role])
+    allowed = role in TABLE[content]
+    if allowed:
+        for url in where_it_must_show(content, world, item):
+            response = client.get(url)
+            assert response.status_code == 200, url
+            assert marker in response.content.decode(), url
+    else:
+        for url in surfaces(world, item):
+            response = client.get(url)
+            assert response.status_code in {200, 302, 404}, url
+            assert marker not in response.content.decode(), (url, response.status_code)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("content", list(TABLE))
+def test_foreign_and_anonymous_get_404_or_login_on_every_surface(world, content):
+    """Another organization's user learns nothing, not even that it exists."""
+    item = make(content, world, "MARK")
+    stranger = Client()
+    stranger.force_login(world.users["globex_user"])
+    anonymous = Client()
+    for url in surfaces(world, item):
+        if url == reverse("cohorts:detail", args=[world.cohort.pk]):
+            assert stranger.get(url).status_code == 404
+            continue
+        assert stranger.get(url).status_code == 404, url
+        response = anonymous.get(url)
+        assert response.status_code == 302 and "/accounts/login/" in response.url, url
+
+
+@pytest.mark.django_db
+def test_hr_admins_see_none_of_it_not_even_the_pages(world):
+    """HR admins get 404 on every goal, check-in and partner page and export."""
+    for content in TABLE:
+        make(content, world, f"MARK-{content}")
+    client = Client()
+    client.force_login(world.users["hr_admin"])
+    cohort = world.cohort.pk
+    goal = Goal.objects.first()
+    for url in [
+        reverse("goals:list", args=[cohort]),
+        reverse("goals:export", args=[cohort]),
+        reverse("goals:detail", args=[cohort, goal.pk]),
+        reverse("goals:checkins", args=[cohort]),
+        reverse("goals:checkins_export", args=[cohort]),
+        reverse("goals:partners", args=[cohort]),
+        reverse("goals:rhythm", args=[cohort]),
+    ]:
+        assert client.get(url).status_code == 404, url
+    page = client.get(reverse("cohorts:detail", args=[cohort])).content.decode()
+    assert "MARK-" not in page
+    assert "cohort-live" not in page
+
+
+# The websocket -------------------------------------------------------------
+
+CONNECTING = ["author", "partner", "other_participant", "facilitator", "leader", "other_leader"]
+REFUSED = ["hr_admin", "globex_user", "anonymous"]
+SENTINEL = "test.sentinel"
+
+
+@sync_to_async
+def _make(content, world, marker):
+    return make(content, world, marker)
+
+
+@sync_to_async
+def _sentinel(world):
+    """A last event for every connected user: whatever was for them came first."""
+    ids = [world.users[role].pk for role in CONNECTING]
+    with transaction.atomic():
+        events.emit(world.cohort.pk, SENTINEL, {}, user_ids=ids)
+
+
+@pytest.fixture
+def socket_world(transactional_db, world):
+    return world
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("content", list(TABLE))
+async def test_websocket_events_and_snapshots(socket_world, content):
+    world = socket_world
+    marker = f"MARK-{content}-text"
+    sockets = {}
+    for role in CONNECTING:
+        sockets[role] = await cohort_socket(world.users[role], world.cohort.pk)
+        snapshot = await frames_until(sockets[role], lambda f: True)
+        assert snapshot[0]["type"] == "cohort.snapshot"
+    await _make(content, world, marker)
+    await _sentinel(world)
+    for role, communicator in sockets.items():
+        live = await frames_until(communicator, lambda f: f["type"] == SENTINEL)
+        expected = role in TABLE[content] and content in ON_SOCKET
+        assert (marker in json.dumps(live)) is expected, (role, live)
+        await communicator.disconnect()
+    # A fresh connection's snapshot, and a resume from the start of the log.
+    for role in CONNECTING:
+        expected = role in TABLE[content] and content in ON_SOCKET
+        fresh = await cohort_socket(world.users[role], world.cohort.pk)
+        snapshot = (await frames_until(fresh, lambda f: True))[0]
+        assert (marker in json.dumps(snapshot)) is expected, (role, snapshot)
+        await fresh.disconnect()
+        resumed = await cohort_socket(world.users[role], world.cohort.pk, query="last_seq=0")
+        replay = await frames_until(resumed, lambda f: f["type"] == "cohort.resumed")
+        assert (marker in json.dumps(replay)) is expected, (role, replay)
+        await resumed.disconnect()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("role", REFUSED)
+async def test_websocket_refuses_hr_strangers_and_anonymous(socket_world, role):
+    world = socket_world
+    communicator = await cohort_socket(world.users[role], world.cohort.pk)
+    assert await close_code(communicator) == 4403
+    await communicator.disconnect()
