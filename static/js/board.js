@@ -23,7 +23,7 @@ import {
 
 const MAX_LENGTH = 1000;
 // Error codes after which a queued post is worth sending again later.
-const RETRY_CODES = new Set(["rate_limited"]);
+const RETRY_CODES = new Set(["rate_limited", "server_error"]);
 const RETRY_AFTER_MS = 5000;
 
 class Board {
@@ -396,6 +396,7 @@ class Board {
 
   renderSession() {
     const session = this.state.session;
+    this.setText("board-title", session.title);
     const line = this.el("board-session-state");
     const parts = [];
     if (session.status === "scheduled") {

@@ -121,6 +121,12 @@ export class BoardConnection {
 
   scheduleRetry() {
     if (this.stopped || this.retryTimer) return;
+    // The browser knows it has no network: wait for its "online" event
+    // instead of knocking on a door that cannot open.
+    if (navigator.onLine === false) {
+      this.onStatus("offline");
+      return;
+    }
     const ceiling = Math.min(MAX_DELAY_MS, BASE_DELAY_MS * 2 ** this.attempt);
     const delay = ceiling / 2 + Math.random() * (ceiling / 2);
     this.attempt += 1;

@@ -135,6 +135,9 @@ export class BoardState {
         if ("current_phase" in event) this.session.current_phase = event.current_phase;
         this.applyTimer(event.timer);
         return { status: event.status };
+      case "session.changed":
+        this.session = { ...this.session, ...event.session };
+        return {};
       case "agenda.changed":
         this.phases = sortPhases(event.phases || []);
         if ("current_phase" in event) this.session.current_phase = event.current_phase;

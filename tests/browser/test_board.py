@@ -1,0 +1,130 @@
+"""The live board in real Chromium: a facilitator and three participants, each
+in their own browser context, against a real Daphne.
+
+Data is made before the pages open; every change afterwards is made through a
+browser, as people would. Assertions wait for what each board shows.
+"""
+
+import pytest
+from playwright.sync_api import expect
+
+from tests import factories
+from tests.board_helpers import live_session
+
+MARKUP = "I froze <b>twice</b> <script>window.hacked = 1</script>"
+
+
+@pytest.fixture
+def third_participant(cohort):
+    """A third participant of the cohort."""
+    user = factories.UserFactory(email="p3@acme.test", display_name="Sam Three")
+    factories.MembershipFactory(cohort=cohort, user=user)
+    return user
+
+
+def open_board(new_page, log_in, live_server_url, email, session):
+    page = log_in(new_page(), email)
+    page.goto(f"{live_server_url}/sessions/{session.pk}/board/")
+    expect(page.locator("#board-connection")).to_have_text("Connected.")
+    return page
+
+
+def reflection(page, text):
+    """The list item of the reflection whose text is exactly `text`."""
+    return page.locator("li.reflection").filter(
+        has=page.locator(".reflection-text").get_by_text(text, exact=True)
+    )
+
+
+def post(page, text):
+    page.get_by_role("textbox", name="Reflection", exact=True).fill(text)
+    page.get_by_role("button", name="Post", exact=True).click()
+
+
+def test_facilitator_and_three_participants_share_one_board(
+    live_server_url,
+    new_page,
+    log_in,
+    cohort,
+    facilitator,
+    participant,
+    other_participant,
+    third_participant,
+):
+    session = live_session(cohort, facilitator)
+    coach = open_board(new_page, log_in, live_server_url, "coach@acme.test", session)
+    pat = open_board(new_page, log_in, live_server_url, "p1@acme.test", session)
+    robin = open_board(new_page, log_in, live_server_url, "p2@acme.test", session)
+    sam = open_board(new_page, log_in, live_server_url, "p3@acme.test", session)
+    everyone = [coach, pat, robin, sam]
+
+    for page in everyone:
+        expect(page.locator("#board-phase-title")).to_have_text("Reflection")
+        expect(page.locator("#board-presence li")).to_have_count(4)
+
+    # A post reaches every board, as text: the markup is not rendered.
+    post(pat, MARKUP)
+    for page in everyone:
+        expect(reflection(page, MARKUP)).to_have_count(1)
+        expect(page.locator("#board-reflections b")).to_have_count(0)
+        assert page.evaluate("window.hacked") is None
+    expect(pat.get_by_role("textbox", name="Reflection", exact=True)).to_have_value("")
+
+    # A reaction is counted on every board and can be taken back.
+    heart = robin.locator("li.reflection").first.get_by_role("button", name="Heart")
+    heart.click()
+    expect(heart).to_have_attribute("aria-pressed", "true")
+    for page in everyone:
+        expect(reflection(page, MARKUP).get_by_role("button", name="Heart")).to_contain_text("1")
+    expect(reflection(pat, MARKUP).get_by_role("button", name="Heart")).to_have_attribute(
+        "aria-pressed", "false"
+    )
+    heart.click()
+    expect(heart).to_have_attribute("aria-pressed", "false")
+    for page in everyone:
+        expect(reflection(page, MARKUP).get_by_role("button", name="Heart")).to_contain_text("0")
+
+    # The facilitator spotlights Pat's reflection: everyone sees it up front.
+    reflection(coach, MARKUP).get_by_role("button", name="Spotlight").click()
+    for page in everyone:
+        expect(page.locator("#board-spotlight")).to_be_visible()
+        expect(page.locator("#board-spotlight .spotlight-text")).to_have_text(MARKUP)
+
+    # The facilitator hides an off-topic post: gone for participants, marked
+    # for facilitators.
+    post(sam, "Off topic: lunch plans?")
+    for page in everyone:
+        expect(reflection(page, "Off topic: lunch plans?")).to_have_count(1)
+    reflection(coach, "Off topic: lunch plans?").get_by_role("button", name="Hide").click()
+    for page in (pat, robin, sam):
+        expect(reflection(page, "Off topic: lunch plans?")).to_have_count(0)
+    expect(reflection(coach, "Off topic: lunch plans?")).to_contain_text("Hidden")
+    expect(
+        reflection(coach, "Off topic: lunch plans?").get_by_role("button", name="Unhide")
+    ).to_be_visible()
+
+    # Robin's connection drops; a post typed meanwhile waits, then arrives once.
+    robin.context.set_offline(True)
+    expect(robin.locator("#board-connection")).to_contain_text("Offline")
+    post(robin, "Written on the train")
+    expect(reflection(robin, "Written on the train")).to_contain_text("Pending")
+    expect(robin.locator("#board-connection")).to_contain_text("1 post waiting to be sent.")
+    expect(reflection(coach, "Written on the train")).to_have_count(0)
+    robin.context.set_offline(False)
+    expect(robin.locator("#board-connection")).to_have_text("Connected.")
+    for page in everyone:
+        expect(reflection(page, "Written on the train")).to_have_count(1)
+        expect(reflection(page, "Written on the train")).not_to_contain_text("Pending")
+    stored = robin.evaluate("Object.keys(localStorage).filter(k => k.includes('outbox'))")
+    assert stored == []
+
+    # The facilitator moves everyone on; earlier reflections fold away.
+    coach.get_by_role("button", name="Next phase").click()
+    for page in everyone:
+        expect(page.locator("#board-phase-title")).to_have_text("Discussion")
+        expect(page.locator("#board-reflections li")).to_have_count(0)
+        earlier = page.locator("details.earlier-phase")
+        expect(earlier).to_have_count(1)
+        expect(earlier.locator("summary")).to_contain_text("Reflection")
+    pat.locator("details.earlier-phase summary").click()
+    expect(reflection(pat, MARKUP)).to_be_visible()
