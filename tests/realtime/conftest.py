@@ -74,6 +74,7 @@ class BoardClient:
     def __init__(self, communicator):
         self.communicator = communicator
         self.frames = []  # every frame received, in order
+        self.taken = set()  # indexes of frames already returned by `until`
 
     @classmethod
     async def open(cls, user, session_id, *, query=""):
@@ -130,17 +131,52 @@ class BoardClient:
     async def until(self, type_) -> dict:
         """The next frame of `type_`, looking first at frames already received."""
         for index, frame in enumerate(self.frames):
-            if frame["type"] == type_ and not frame.get("_seen"):
-                frame["_seen"] = True
+            if frame["type"] == type_ and index not in self.taken:
+                self.taken.add(index)
                 return frame
         while True:
             frame = await self.frame()
             if frame["type"] == type_:
-                frame["_seen"] = True
+                self.taken.add(len(self.frames) - 1)
                 return frame
+
+    async def drain(self):
+        """Take every frame already on its way (kept in `frames` for `until`)."""
+        while not await self.communicator.receive_nothing(timeout=0.2):
+            await self.frame()
 
     async def silent(self):
         assert await self.communicator.receive_nothing(timeout=0.2), "expected no frame"
 
     async def close(self):
         await self.communicator.disconnect()
+
+
+def board_state(session_id) -> dict:
+    """Everything a refused message must leave as it was."""
+    from board.models import BoardEvent, Commitment, Reaction, Reflection
+
+    session = CohortSession.objects.get(pk=session_id)
+    return {
+        "reflections": list(
+            Reflection.objects.filter(session_id=session_id).values_list(
+                "pk", "text", "hidden", "deleted_at", "edited_at"
+            )
+        ),
+        "reactions": Reaction.objects.filter(reflection__session_id=session_id).count(),
+        "commitments": Commitment.objects.filter(session_id=session_id).count(),
+        "events": BoardEvent.objects.filter(session_id=session_id).count(),
+        "session": (
+            session.status,
+            session.last_seq,
+            session.current_phase_id,
+            session.posting_locked,
+            session.spotlight_id,
+            session.timer_state,
+            session.timer_ends_at,
+        ),
+    }
+
+
+async def state(session_id) -> dict:
+    return await sync_to_async(board_state)(session_id)

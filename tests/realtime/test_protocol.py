@@ -1,0 +1,64 @@
+"""realtime.protocol.parse on its own, and a guard that every board message is tested."""
+
+import json
+import re
+import uuid
+from pathlib import Path
+
+import pytest
+
+from realtime.protocol import BOARD_MESSAGES, MAX_FRAME_BYTES, PING, ProtocolError, parse
+
+CLIENT_ID = str(uuid.uuid4())
+
+
+def frame(**data):
+    return json.dumps({"client_id": CLIENT_ID, **data})
+
+
+def test_parse_returns_the_typed_fields():
+    message = parse(
+        frame(type="reflection.post", phase=3, text="Hi", extra="ignored"), BOARD_MESSAGES
+    )
+    assert message.type == "reflection.post"
+    assert message.client_id == CLIENT_ID
+    assert message.fields == {"phase": 3, "text": "Hi"}
+
+
+def test_optional_fields_default_to_none():
+    assert parse(frame(type="timer.start"), BOARD_MESSAGES)["seconds"] is None
+    assert (
+        parse(frame(type="spotlight.set", reflection=None), BOARD_MESSAGES)["reflection"] is None
+    )
+
+
+def test_multibyte_text_is_measured_in_bytes():
+    text = "é" * (MAX_FRAME_BYTES // 2)  # fewer characters than the limit, more bytes
+    with pytest.raises(ProtocolError) as error:
+        parse(frame(type="reflection.post", phase=1, text=text), BOARD_MESSAGES)
+    assert error.value.code == "too_large"
+
+
+def test_none_and_binary_frames_are_not_json():
+    with pytest.raises(ProtocolError) as error:
+        parse(None, BOARD_MESSAGES, binary=b"{}")
+    assert error.value.code == "bad_json"
+
+
+def _tested_types() -> set[str]:
+    here = Path(__file__).parent
+    sources = "\n".join(path.read_text() for path in here.glob("test_board_*.py"))
+    sources += "\n".join(path.read_text() for path in here.parent.glob("multiprocess/test_*.py"))
+    return set(re.findall(r'\.(?:request|send)\(\s*"([a-z_.]+)"', sources)) | set(
+        re.findall(r'\(\s*"([a-z_.]+)",\s*\{', sources)
+    )
+
+
+def test_every_client_message_type_has_a_consumer_test():
+    """Adding a message type to protocol.py without a test fails here."""
+    untested = set(BOARD_MESSAGES) - _tested_types()
+    assert not untested, f"no consumer test sends: {sorted(untested)}"
+
+
+def test_ping_is_a_board_message():
+    assert PING in BOARD_MESSAGES
