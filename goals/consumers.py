@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from cohorts import permissions
 from cohorts.errors import DomainError
-from goals import events, services
+from goals import events, periods, services
 from realtime import streams
 from realtime.consumers import StreamConsumer
 from realtime.protocol import PING, ClientMessage, FieldType
@@ -65,6 +65,7 @@ class CohortConsumer(StreamConsumer):
     def _opening(self, last_seq):
         # A resume may have no missed event to send: "cohort.resumed" tells
         # the client it is taken in (the board uses presence.changed for this).
+        periods.rhythm_for(self.access.cohort)  # the stream's counter row
         frames, seq, resumed = super()._opening(last_seq)
         if resumed:
             frames.append({"type": "cohort.resumed", "seq": seq})
