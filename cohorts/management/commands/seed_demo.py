@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 import board.demo
+import goals.demo
 from accounts.models import Invitation, User
 from accounts.services import invitation_url
 from cohorts import services
@@ -245,6 +246,7 @@ class Command(BaseCommand):
         #     board.demo.seed(acme)
         #     goals.demo.seed(acme)
         board.demo.seed(acme)
+        goals.demo.seed(acme)
 
         self.print_logins(password, invitation_link)
 
