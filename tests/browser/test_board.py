@@ -5,6 +5,8 @@ Data is made before the pages open; every change afterwards is made through a
 browser, as people would. Assertions wait for what each board shows.
 """
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -128,3 +130,100 @@ def test_facilitator_and_three_participants_share_one_board(
         expect(earlier.locator("summary")).to_contain_text("Reflection")
     pat.locator("details.earlier-phase summary").click()
     expect(reflection(pat, MARKUP)).to_be_visible()
+
+
+def test_keyboard_flow_moderation_commitments_and_the_end(
+    live_server_url, new_page, log_in, cohort, facilitator, participant, other_participant
+):
+    session = live_session(cohort, facilitator)
+    discussion = session.phases.get(position=3)
+    discussion.anonymous = True
+    discussion.save()
+    coach = open_board(new_page, log_in, live_server_url, "coach@acme.test", session)
+    pat = open_board(new_page, log_in, live_server_url, "p1@acme.test", session)
+    robin = open_board(new_page, log_in, live_server_url, "p2@acme.test", session)
+
+    # Post by keyboard alone: type, Tab to "Post", Enter.
+    pat.get_by_role("textbox", name="Reflection", exact=True).focus()
+    pat.keyboard.type("Typed without a mouse")
+    pat.keyboard.press("Tab")
+    expect(pat.get_by_role("button", name="Post", exact=True)).to_be_focused()
+    pat.keyboard.press("Enter")
+    expect(reflection(coach, "Typed without a mouse")).to_have_count(1)
+    expect(coach.locator("#board-announcer")).to_contain_text(
+        "New reflection from Pat One: Typed without a mouse"
+    )
+
+    # Edit and delete one's own, by keyboard.
+    reflection(pat, "Typed without a mouse").get_by_role("button", name="Edit").press("Enter")
+    editor = pat.get_by_role("textbox", name="Edit your reflection")
+    expect(editor).to_be_focused()
+    editor.fill("Typed, then edited")
+    editor.press("Tab")
+    pat.keyboard.press("Enter")
+    expect(reflection(coach, "Typed, then edited")).to_contain_text("edited")
+    expect(
+        reflection(pat, "Typed, then edited").get_by_role("button", name="Edit")
+    ).to_be_focused()
+    expect(
+        reflection(robin, "Typed, then edited").get_by_role("button", name="Edit")
+    ).to_have_count(0)
+    reflection(pat, "Typed, then edited").get_by_role("button", name="Delete").press("Enter")
+    pat.get_by_role("button", name="Yes, delete").press("Enter")
+    for page in (coach, pat, robin):
+        expect(reflection(page, "Typed, then edited")).to_have_count(0)
+
+    # The timer counts down on every board; paused, it says so.
+    coach.get_by_role("button", name="Start timer").click()
+    expect(pat.locator("#board-timer")).to_have_text(re.compile(r"^1[45]:\d\d$"))
+    coach.get_by_role("button", name="Pause timer").click()
+    expect(pat.locator("#board-timer")).to_contain_text("(paused)")
+    coach.get_by_role("button", name="Add 5 minutes").click()
+    expect(robin.locator("#board-timer")).to_have_text(re.compile(r"^(19|20):\d\d \(paused\)$"))
+
+    # A post written offline meets a lock on its way: refused, text given back.
+    robin.context.set_offline(True)
+    expect(robin.locator("#board-connection")).to_contain_text("Offline")
+    post(robin, "Sent into a lock")
+    coach.get_by_role("button", name="Lock posting").click()
+    expect(pat.locator("#board-compose-note")).to_have_text(
+        "Posting is locked by the facilitator."
+    )
+    expect(pat.get_by_role("button", name="Post", exact=True)).to_be_disabled()
+    robin.context.set_offline(False)
+    expect(robin.get_by_role("alert")).to_contain_text("Not posted")
+    expect(robin.get_by_role("textbox", name="Reflection", exact=True)).to_have_value(
+        "Sent into a lock"
+    )
+    expect(reflection(coach, "Sent into a lock")).to_have_count(0)
+    coach.get_by_role("button", name="Unlock posting").click()
+    expect(robin.get_by_role("button", name="Post", exact=True)).to_be_enabled()
+
+    # An anonymous prompt shows no author to anyone, the facilitator included.
+    coach.get_by_role("button", name="Go to Discussion").click()
+    expect(pat.locator("#board-phase-anonymous")).to_be_visible()
+    post(pat, "Said without a name")
+    for page in (coach, robin):
+        item = reflection(page, "Said without a name")
+        expect(item.locator(".reflection-author")).to_have_text("Anonymous")
+        expect(item).not_to_contain_text("Pat One")
+    expect(reflection(pat, "Said without a name")).to_contain_text("You")
+
+    # Commitments: participants add their own; the facilitator sees them all.
+    coach.get_by_role("button", name="Go to Commitments").click()
+    pat.get_by_role("textbox", name="Commitment").fill("Ask my team first")
+    pat.get_by_role("button", name="Add commitment").click()
+    expect(coach.locator("#board-commitment-list")).to_contain_text("Pat One")
+    expect(coach.locator("#board-commitment-list")).to_contain_text("Ask my team first")
+    expect(pat.locator("#board-commitment-list")).to_contain_text("Ask my team first")
+    expect(robin.locator("#board-commitment-list li")).to_have_count(0)
+
+    # The end: every board says so and points to the summary.
+    coach.get_by_role("button", name="End session").click()
+    coach.get_by_role("button", name="Yes, end the session").click()
+    for page in (coach, pat, robin):
+        expect(page.locator("#board-session-state")).to_contain_text("This session has ended.")
+    expect(pat.get_by_role("button", name="Post", exact=True)).to_be_disabled()
+    pat.get_by_role("link", name="Read the summary").click()
+    expect(pat.get_by_role("heading", level=1)).to_contain_text("Summary")
+    expect(pat.get_by_text("Ask my team first")).to_be_visible()
