@@ -6,11 +6,14 @@ a real session cookie, as a browser's would.
 
 import datetime
 import json
+import os
 import uuid
 
 import pytest
 from asgiref.sync import sync_to_async
+from channels.layers import DEFAULT_CHANNEL_LAYER, channel_layers
 from channels.testing import WebsocketCommunicator
+from django.conf import settings
 from django.test import Client
 from django.utils import timezone
 
@@ -22,6 +25,16 @@ from realtime.ratelimit import limiter
 
 ORIGIN = (b"origin", b"http://localhost")
 WAIT = 5  # an upper bound for a frame to arrive, never a measured duration
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _own_channel_layer_prefix():
+    """Concurrent test runs share one Redis, and their session ids (hence group
+    names) overlap: this run's groups get a prefix of their own."""
+    layer = settings.CHANNEL_LAYERS["default"]
+    if layer["BACKEND"].startswith("channels_redis."):
+        layer.setdefault("CONFIG", {})["prefix"] = f"cohorts-test-{os.getpid()}"
+        channel_layers.backends.pop(DEFAULT_CHANNEL_LAYER, None)
 
 
 @pytest.fixture(autouse=True)
