@@ -391,6 +391,23 @@ def can_record_alignment(access: CohortAccess, goal) -> bool:
     return access.is_facilitator or is_goal_author(access, goal) or is_goal_leader(access, goal)
 
 
+def can_write_goal_note(access: CohortAccess, goal) -> bool:
+    """Any of the three kinds of note (the service checks the kind)."""
+    return (
+        can_comment_goal(access, goal)
+        or can_encourage_goal(access, goal)
+        or can_record_alignment(access, goal)
+    )
+
+
+def can_tie_commitment(access: CohortAccess, goal) -> bool:
+    """A participant ties their own session commitments to their goal, or to a
+    shared goal."""
+    if goal.is_shared:
+        return access.is_participant
+    return is_goal_author(access, goal)
+
+
 def visible_goal_note_kinds(access: CohortAccess, goal) -> list[str]:
     from goals.models import GoalNote
 

@@ -154,7 +154,7 @@ def _render_goal(request, access, goal, *, status=200, **forms):
                 # Several note forms share the page: keep their ids apart.
                 note_forms[kind] = NoteForm(initial={"kind": kind}, auto_id=f"id_{kind}_%s")
     tie_candidates = []
-    if can_post:
+    if permissions.can_tie_commitment(access, goal):
         tied = set(goal.commitments.values_list("pk", flat=True))
         tie_candidates = [c for c in services.commitments_for(access, goal) if c.pk not in tied]
     context = {
@@ -223,10 +223,15 @@ def goal_edit(request, cohort_id, goal_id):
     )
 
 
-def _goal_action(request, cohort_id, goal_id, form_class, form_name, action, done_message):
+def _goal_action(
+    request, cohort_id, goal_id, form_class, form_name, action, done_message, *, permitted
+):
     """POST a small form about one goal: on success back to the goal, else the
-    goal page again with the form's errors."""
+    goal page again with the form's errors. A reader without the right gets
+    404, as for a goal they cannot see."""
     access, goal = permissions.access_goal(request.user, cohort_id, goal_id)
+    if not permitted(access, goal):
+        raise Http404
     form = form_class(request.POST) if form_class else None
     if form is None or form.is_valid():
         try:
@@ -253,6 +258,7 @@ def goal_agree(request, cohort_id, goal_id):
         None,
         lambda access, goal, data: services.agree_goal(access=access, goal=goal),
         _("Your agreement is recorded."),
+        permitted=permissions.can_edit_goal,
     )
 
 
@@ -269,6 +275,7 @@ def goal_status(request, cohort_id, goal_id):
             access=access, goal=goal, status=data["status"]
         ),
         _("Status changed."),
+        permitted=permissions.can_edit_goal,
     )
 
 
@@ -285,6 +292,7 @@ def goal_visibility(request, cohort_id, goal_id):
             access=access, goal=goal, visibility=data["visibility"]
         ),
         _("Who may see this goal is changed."),
+        permitted=permissions.can_set_goal_visibility,
     )
 
 
@@ -299,6 +307,7 @@ def goal_progress(request, cohort_id, goal_id):
         "progress_form",
         lambda access, goal, data: services.post_progress(access=access, goal=goal, **data),
         _("Progress posted."),
+        permitted=permissions.can_post_progress,
     )
 
 
@@ -313,6 +322,7 @@ def goal_note(request, cohort_id, goal_id):
         "note_form",
         lambda access, goal, data: services.add_goal_note(access=access, goal=goal, **data),
         _("Note added."),
+        permitted=permissions.can_write_goal_note,
     )
 
 
@@ -327,6 +337,7 @@ def milestone_add(request, cohort_id, goal_id):
         "milestone_form",
         lambda access, goal, data: services.add_milestone(access=access, goal=goal, **data),
         _("Milestone added."),
+        permitted=permissions.can_edit_goal,
     )
 
 
@@ -347,6 +358,13 @@ def milestone_action(request, cohort_id, goal_id, milestone_id, action):
     if action not in actions:
         raise Http404
     access, goal = permissions.access_goal(request.user, cohort_id, goal_id)
+    permitted = (
+        permissions.can_post_progress
+        if action in {"done", "undone"}
+        else permissions.can_edit_goal
+    )
+    if not permitted(access, goal):
+        raise Http404
     milestone = get_object_or_404(Milestone, pk=milestone_id, goal=goal)
     try:
         actions[action](access, milestone)
@@ -368,6 +386,7 @@ def goal_commitment(request, cohort_id, goal_id):
             access=access, goal=goal, commitment_id=data["commitment"], tied=data["tied"]
         ),
         _("Commitments updated."),
+        permitted=permissions.can_tie_commitment,
     )
 
 
@@ -537,6 +556,8 @@ def checkin_detail(request, cohort_id, checkin_id):
 @require_POST
 def checkin_reply(request, cohort_id, checkin_id):
     access, checkin = permissions.access_checkin(request.user, cohort_id, checkin_id)
+    if not permissions.can_reply_checkin(access, checkin):
+        raise Http404
     form = ReplyForm(request.POST)
     if form.is_valid():
         try:

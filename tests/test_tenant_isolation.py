@@ -33,7 +33,8 @@ from django.conf import settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from cohorts.models import Membership
-from tests import board_helpers, factories
+from goals import periods as goals_periods
+from tests import board_helpers, factories, goals_support
 
 SKIPPED_PREFIXES = ("admin/", "accounts/")
 
@@ -88,6 +89,48 @@ def _phase_kwargs(w):
 
 def _membership(w, user):
     return Membership.objects.get(cohort=w.cohort, user=user).pk
+
+
+# Goals, check-ins and partners (goals): members read; a participant's leader
+# reads the goals shared with them; HR admins see none of it.
+GOAL_READERS = frozenset({"facilitator", "participant", "leader"})
+GOAL_WRITERS = frozenset({"facilitator", "participant"})
+PARTICIPANT = frozenset({"participant"})
+
+
+def _goal(w):
+    """A draft personal goal of the participant, shared with their leader."""
+    return goals_support.personal_goal(
+        w.cohort, w.users["participant"], visibility="leader", status="draft"
+    )
+
+
+def _goal_kwargs(w):
+    return {"cohort_id": w.cohort.pk, "goal_id": _goal(w).pk}
+
+
+def _milestone_kwargs(w):
+    goal = _goal(w)
+    milestone = goal.milestones.create(position=1, title="First step")
+    return {
+        "cohort_id": w.cohort.pk,
+        "goal_id": goal.pk,
+        "milestone_id": milestone.pk,
+        "action": "done",
+    }
+
+
+def _checkin_kwargs(w):
+    rhythm = goals_periods.rhythm_for(w.cohort)
+    entry = goals_support.checkin(
+        w.cohort, w.users["participant"], period_start=goals_periods.current_period(rhythm).start
+    )
+    return {"cohort_id": w.cohort.pk, "checkin_id": entry.pk}
+
+
+def _partners_kwargs(w):
+    goals_support.pair_up(w.cohort, [w.users["participant"]])
+    return {"cohort_id": w.cohort.pk}
 
 
 ROUTES = [
@@ -205,6 +248,42 @@ ROUTES = [
     Route("board:summary_csv", lambda w: {"session_id": _ended(w).pk}, BOARD_ROOM),
     # The board's translated strings: public, like any static file.
     Route("board:jsi18n", expect={role: 200 for role in ROLES}),
+    # Goals, check-ins and partners (goals). POSTs sent with no data answer
+    # 400 where a form is missing.
+    Route("goals:list", lambda w: {"cohort_id": w.cohort.pk}, GOAL_READERS),
+    Route("goals:new", lambda w: {"cohort_id": w.cohort.pk}, GOAL_WRITERS),
+    Route("goals:export", lambda w: {"cohort_id": w.cohort.pk}, GOAL_READERS),
+    Route("goals:detail", _goal_kwargs, GOAL_READERS),
+    Route("goals:edit", _goal_kwargs, GOAL_WRITERS),
+    Route("goals:agree", _goal_kwargs, GOAL_WRITERS, method="post", ok=302),
+    Route("goals:status", _goal_kwargs, GOAL_WRITERS, method="post", ok=400),
+    Route("goals:visibility", _goal_kwargs, PARTICIPANT, method="post", ok=400),
+    Route("goals:progress", _goal_kwargs, GOAL_WRITERS, method="post", ok=400),
+    Route("goals:note", _goal_kwargs, GOAL_READERS, method="post", ok=400),
+    Route("goals:milestone_add", _goal_kwargs, GOAL_WRITERS, method="post", ok=400),
+    Route("goals:milestone_action", _milestone_kwargs, GOAL_WRITERS, method="post", ok=302),
+    Route("goals:commitment", _goal_kwargs, PARTICIPANT, method="post", ok=400),
+    Route("goals:checkins", lambda w: {"cohort_id": w.cohort.pk}, BOARD_ROOM),
+    Route(
+        "goals:checkin_submit",
+        lambda w: {"cohort_id": w.cohort.pk},
+        PARTICIPANT,
+        method="post",
+        ok=400,
+    ),
+    Route("goals:checkins_export", lambda w: {"cohort_id": w.cohort.pk}, BOARD_ROOM),
+    Route("goals:checkin", _checkin_kwargs, BOARD_ROOM),
+    Route("goals:checkin_reply", _checkin_kwargs, BOARD_ROOM, method="post", ok=400),
+    Route("goals:partners", lambda w: {"cohort_id": w.cohort.pk}, BOARD_ROOM),
+    Route(
+        "goals:partners_rotate",
+        lambda w: {"cohort_id": w.cohort.pk},
+        FACILITATORS,
+        method="post",
+        ok=302,
+    ),
+    Route("goals:partners_edit", _partners_kwargs, FACILITATORS, method="post", ok=400),
+    Route("goals:rhythm", lambda w: {"cohort_id": w.cohort.pk}, FACILITATORS),
 ]
 
 
