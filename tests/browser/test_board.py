@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests import factories
-from tests.board_helpers import live_session
+from tests.board_helpers import live_session, scheduled_session
 
 MARKUP = "I froze <b>twice</b> <script>window.hacked = 1</script>"
 
@@ -227,3 +227,24 @@ def test_keyboard_flow_moderation_commitments_and_the_end(
     pat.get_by_role("link", name="Read the summary").click()
     expect(pat.get_by_role("heading", level=1)).to_contain_text("Summary")
     expect(pat.get_by_text("Ask my team first")).to_be_visible()
+
+
+def test_board_opens_for_everyone_when_the_facilitator_starts(
+    live_server_url, new_page, log_in, cohort, facilitator, participant
+):
+    session = scheduled_session(cohort, facilitator)
+    pat = log_in(new_page(), "p1@acme.test")
+    pat.goto(f"{live_server_url}/sessions/{session.pk}/board/")
+    expect(pat.locator("#board-session-state")).to_contain_text("has not started yet")
+    expect(pat.get_by_role("button", name="Post", exact=True)).to_be_disabled()
+    coach = open_board(new_page, log_in, live_server_url, "coach@acme.test", session)
+    coach.get_by_role("button", name="Start the session").click()
+    expect(coach.locator("#board-connection")).to_have_text("Connected.")
+    for page in (coach, pat):
+        expect(page.locator("#board-phase-title")).to_have_text("Check-in round")
+        expect(page.locator("#board-phase-prompt")).to_have_text(
+            "In one sentence: how are you arriving today?"
+        )
+    expect(pat.locator("#board-session-state")).to_be_hidden()
+    post(pat, "Arriving curious")
+    expect(reflection(coach, "Arriving curious")).to_have_count(1)
