@@ -114,7 +114,9 @@ class Board {
       this.afterRender.push(() => this.el("board-reflection-text").focus());
     }
     if (request?.type === "session.end") this.ui.confirmingEnd = false;
-    this.showError("");
+    // A done action clears its own error; a queued post arriving later
+    // must not wipe the message about another one.
+    if (request) this.showError("");
   }
 
   failed(frame) {
@@ -129,8 +131,9 @@ class Board {
       } else {
         // Refused for good: give the text back so nothing typed is lost.
         this.outbox.remove(queued.client_id);
-        this.restoreDraft(queued);
-        message = format(_("Not posted: %(message)s Your text is back in the box."), { message });
+        message = this.restoreDraft(queued)
+          ? format(_("Not posted: %(message)s Your text is back in the box."), { message })
+          : format(_("Not posted: %(message)s It said: “%(text)s”"), { message, text: queued.text });
       }
     }
     if (request?.type === "reaction.add" || request?.type === "reaction.remove") {
@@ -241,10 +244,10 @@ class Board {
 
   restoreDraft(item) {
     const field = this.el(item.type === "commitment.add" ? "board-commitment-text" : "board-reflection-text");
-    if (field && !field.value.trim()) {
-      field.value = item.text;
-      this.updateCount();
-    }
+    if (!field || field.value.trim()) return false;
+    field.value = item.text;
+    this.updateCount();
+    return true;
   }
 
   bindForms() {
