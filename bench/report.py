@@ -103,7 +103,9 @@ def summarize(outcome: dict) -> dict:
                 "burst_undelivered": found_burst["undelivered"] if found_burst else None,
                 "knee": knee(run),
                 # Two processes in the scale-out mode: the sum of their peaks.
-                "peak_rss_mb": run.get("server_memory", {}).get("peak_rss_total_mb"),
+                "peak_rss_mb": run.get("server_memory", {}).get(
+                    "peak_rss_total_mb", run.get("server_memory", {}).get("peak_rss_mb")
+                ),
                 "stored": run.get("stored"),
                 "acked": run.get("posts_acked_total"),
                 "correct": correctness(run),
@@ -205,7 +207,58 @@ def fmt(value, digits: int = 1) -> str:
     return str(value)
 
 
-def table(outcome: dict) -> str:
+def render(lines: list[list[str]], markdown: bool) -> list[str]:
+    """Rows of cells as aligned text, or as a Markdown table."""
+    if markdown:
+        out = ["| " + " | ".join(line) + " |" for line in lines]
+        out.insert(1, "|" + " --- |" * len(lines[0]))
+        return out
+    widths = [max(len(line[i]) for line in lines) for i in range(len(lines[0]))]
+    out = [
+        "  ".join(cell.ljust(w) for cell, w in zip(line, widths, strict=True)) for line in lines
+    ]
+    out.insert(1, "  ".join("-" * w for w in widths))
+    return out
+
+
+def ramp_table(outcome: dict, markdown: bool = False) -> str:
+    """Every ramp step of every run: the curve behind the knee."""
+    lines = [
+        [
+            "run",
+            "posts/s",
+            "p50",
+            "p99",
+            "max",
+            "deliv/s",
+            "cpu us/deliv",
+            "client cpu",
+            "late",
+            "lost",
+        ]
+    ]
+    for run in outcome["runs"]:
+        for s in run.get("steps", []):
+            if s["kind"] != "ramp":
+                continue
+            lines.append(
+                [
+                    run.get("label", run["system"]) + f" [{family(run)}]",
+                    fmt(s["rate"]),
+                    fmt(s["fanout_ms"]["p50"]),
+                    fmt(s["fanout_ms"]["p99"]),
+                    fmt(s["fanout_ms"]["max"]),
+                    fmt(s["deliveries_per_s"]),
+                    fmt(s["server_cpu_per_delivery_us"]),
+                    fmt(s["loadgen_cpu_share"], 2),
+                    fmt(s["undelivered"] - s.get("undelivered_at_end", s["undelivered"])),
+                    fmt(s.get("undelivered_at_end", s["undelivered"])),
+                ]
+            )
+    return "\n".join(render(lines, markdown)) if len(lines) > 1 else ""
+
+
+def table(outcome: dict, markdown: bool = False) -> str:
     summary = outcome["summary"]
     head = [
         "run",
@@ -261,11 +314,7 @@ def table(outcome: dict) -> str:
                 "yes" if r["correct"]["ok"] else "NO: " + "; ".join(r["correct"]["problems"]),
             ]
         )
-    widths = [max(len(line[i]) for line in lines) for i in range(len(head))]
-    text = [
-        "  ".join(cell.ljust(w) for cell, w in zip(line, widths, strict=True)) for line in lines
-    ]
-    text.insert(1, "  ".join("-" * w for w in widths))
+    text = render(lines, markdown)
     text.append("")
     text.append("Times in ms (fan-out: poster's send to each member's receipt, 10 per post).")
     for r in summary["rows"]:
@@ -340,3 +389,27 @@ def plot(outcome: dict, path: Path) -> bool:
     figure.savefig(path, dpi=110)
     plt.close(figure)
     return True
+
+
+def main() -> None:
+    """Merge result files (one run may be split over several invocations) and report."""
+    import argparse
+    import json
+
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("results", nargs="+", type=Path)
+    parser.add_argument("--markdown", action="store_true")
+    parser.add_argument("--plot", type=Path)
+    args = parser.parse_args()
+    outcomes = [json.loads(path.read_text()) for path in args.results]
+    merged = {**outcomes[0], "runs": [run for o in outcomes for run in o["runs"]]}
+    merged["summary"] = summarize(merged)
+    print(table(merged, args.markdown))
+    print()
+    print(ramp_table(merged, args.markdown))
+    if args.plot and plot(merged, args.plot):
+        print(f"plot: {args.plot}")
+
+
+if __name__ == "__main__":
+    main()
