@@ -626,7 +626,11 @@ class LoadGenerator:
     async def run(self) -> dict:
         meter = procstat.CpuMeter(self.plan["server_pids"])
         started = time.perf_counter()
-        await self.connect_all()
+        limit = self.plan.get("connect_timeout", 300)
+        try:
+            await asyncio.wait_for(self.connect_all(), limit)
+        except TimeoutError:
+            self.connect_failures[f"not connected within {limit} s"] += 1
         connect_wall = time.perf_counter() - started
         result = {
             "system": self.system,

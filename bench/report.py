@@ -51,7 +51,7 @@ def correctness(run: dict) -> dict:
         if unacked - outcome["posts_failed"] > 0:
             problems.append(f"{outcome['name']}: {unacked} posts never acknowledged")
     if run.get("aborted"):
-        problems.append(f"aborted: {run['aborted']} {run['connect']['failures']}")
+        problems.append(f"aborted: {run['aborted']} {run['connect'].get('failures', '')}")
     stored = run.get("stored")
     if stored is not None:
         acked = run.get("posts_acked_total", 0)

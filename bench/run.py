@@ -354,15 +354,27 @@ def run_scenario(
     plan_file.write_text(json.dumps(plan))
     result_file.unlink(missing_ok=True)
     try:
-        subprocess.run(
-            [PYTHON, "-m", "bench.loadgen", str(plan_file), str(result_file)],
-            cwd=BASE,
-            env=base_env(),
-            check=True,
-            timeout=timeout,
-            preexec_fn=pinned(CLIENT_CPU),
-        )
-        result = json.loads(result_file.read_text())
+        try:
+            subprocess.run(
+                [PYTHON, "-m", "bench.loadgen", str(plan_file), str(result_file)],
+                cwd=BASE,
+                env=base_env(),
+                check=True,
+                timeout=timeout,
+                preexec_fn=pinned(CLIENT_CPU),
+            )
+            result = json.loads(result_file.read_text())
+        except subprocess.TimeoutExpired:
+            # Bounded on purpose: a system that cannot finish in time is reported so.
+            result = {
+                "system": scenario.system,
+                "label": scenario.label,
+                "users": 10 * scenario.cohorts,
+                "cohorts": scenario.cohorts,
+                "connect": {"time_ms": {"p99": None}},
+                "steps": [],
+                "aborted": f"load generator still running after {timeout} s",
+            }
         if count_argv:
             result["stored"] = json.loads(run_checked(count_argv, env))
     finally:
