@@ -192,7 +192,12 @@ def draft_personal_goal(
 
 
 def _lock(goal: Goal) -> Goal:
-    return Goal.objects.select_for_update().select_related("owner__user", "cohort").get(pk=goal.pk)
+    # of=("self",): PostgreSQL cannot lock the nullable side of the owner join.
+    return (
+        Goal.objects.select_for_update(of=("self",))
+        .select_related("owner__user", "cohort")
+        .get(pk=goal.pk)
+    )
 
 
 def _json_value(value):
