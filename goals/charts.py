@@ -41,10 +41,9 @@ class Chart:
         return [(value, _y(value)) for value in (0, 25, 50, 75, 100)]
 
     @property
-    def x_ticks(self) -> list[tuple[datetime.date, float]]:
-        """The first and last dates, and the middle one when there is room."""
-        if not self.points:
-            return []
+    def x_ticks(self) -> list[tuple[datetime.date, float, str]]:
+        """(date, x, text-anchor) of the first and last dates, and the middle
+        one when there is room; edge labels are anchored inside the plot."""
         chosen = [self.points[0], self.points[-1]]
         if len(self.points) > 2:
             chosen.insert(1, self.points[len(self.points) // 2])
@@ -52,8 +51,11 @@ class Chart:
         for point in chosen:
             if point.on not in seen:
                 seen.add(point.on)
-                ticks.append((point.on, point.x))
-        return ticks
+                ticks.append(point)
+        if len(ticks) == 1:
+            return [(ticks[0].on, ticks[0].x, "middle")]
+        anchors = ["start"] + ["middle"] * (len(ticks) - 2) + ["end"]
+        return [(p.on, p.x, anchor) for p, anchor in zip(ticks, anchors, strict=True)]
 
     @property
     def plot_left(self) -> int:
