@@ -59,7 +59,9 @@ def goals_panel(context):
             "replyTo": _("Reply to %(name)s"),
             "reply": _("Reply"),
             "sending": _("Sending…"),
-            "live": _("Live: new check-ins appear here as they arrive."),
+            "live": _("Live: new check-ins appear here as they arrive.")
+            if access.is_member
+            else _("Live: the goals shared with you update here."),
             "reconnecting": _("Connection lost; reconnecting…"),
             "closed": _("Live updates are not available on this page."),
             "noCheckins": _("No check-in yet this period."),
