@@ -465,8 +465,8 @@ class LoadGenerator:
         except (OSError, TimeoutError, ConnectionClosed, InvalidStatus) as exc:
             self.step.errors[f"reconnect_{type(exc).__name__}"] += 1
 
-    async def drain(self, step: Step) -> None:
-        deadline = time.monotonic() + self.plan.get("drain_timeout", 10)
+    async def drain(self, step: Step, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
         while (step.outstanding > 0 or step.unacked > 0) and time.monotonic() < deadline:
             await asyncio.sleep(0.02)
         # Reactions are acknowledged too; give the last ones the same deadline.
@@ -492,7 +492,9 @@ class LoadGenerator:
         if every:
             prober.cancel()
         client_cpu_sending = time.process_time() - client_cpu
-        await self.drain(step)
+        # Steady steps and bursts wait longer, so that a backlog never spills
+        # into the next step; a ramp step past the knee ends the ramp anyway.
+        await self.drain(step, spec.get("drain_timeout", self.plan.get("drain_timeout", 10)))
         wall = time.perf_counter() - started
         acked = sum(1 for p in step.posts if p.acked)
         undelivered = sum(bin(p.expected & ~p.seen).count("1") for p in step.posts if p.acked)

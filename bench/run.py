@@ -60,11 +60,23 @@ class Scenario:
 
 
 def steady(rate: float, seconds: float) -> dict:
-    return {"name": f"steady-{rate:g}", "kind": "rate", "rate": rate, "duration": seconds}
+    return {
+        "name": f"steady-{rate:g}",
+        "kind": "rate",
+        "rate": rate,
+        "duration": seconds,
+        "drain_timeout": 30,
+    }
 
 
 def burst(cohorts: int) -> dict:
-    return {"name": f"burst-{cohorts}", "kind": "burst", "cohorts": cohorts, "window_ms": 100}
+    return {
+        "name": f"burst-{cohorts}",
+        "kind": "burst",
+        "cohorts": cohorts,
+        "window_ms": 100,
+        "drain_timeout": 30,
+    }
 
 
 def ramp(rates: list[int], seconds: float) -> dict:
