@@ -20,7 +20,9 @@ from django.db import transaction
 from django.db.models import Max
 from django.http import Http404
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from board.models import (
     COMMITMENT_MAX_LENGTH,
@@ -44,6 +46,7 @@ from board.stream import (
     phase_payload,
     phases_payload,
     presence_payload,
+    presence_timeout,
     reaction_counts,
     reflection_payload,
     session_payload,
@@ -65,44 +68,53 @@ MAX_DURATION_MINUTES = 12 * 60
 MAX_TIMER_SECONDS = 6 * 3600
 MAX_EXTEND_SECONDS = 3600
 
-# The agenda every new session starts from (the facilitator edits it).
+# The agenda every new session starts from (the facilitator edits it), in the
+# language active when the session is created.
 DEFAULT_AGENDA = [
     {
         "kind": PhaseKind.CHECKIN,
-        "title": "Check-in round",
-        "prompt": "In one sentence: how are you arriving today?",
+        "title": gettext_lazy("Check-in round"),
+        "prompt": gettext_lazy("In one sentence: how are you arriving today?"),
         "timebox_minutes": 10,
         "anonymous": False,
     },
     {
         "kind": PhaseKind.REFLECTION,
-        "title": "Reflection",
+        "title": gettext_lazy("Reflection"),
         "prompt": "",
         "timebox_minutes": 15,
         "anonymous": False,
     },
     {
         "kind": PhaseKind.DISCUSSION,
-        "title": "Discussion",
+        "title": gettext_lazy("Discussion"),
         "prompt": "",
         "timebox_minutes": 25,
         "anonymous": False,
     },
     {
         "kind": PhaseKind.COMMITMENTS,
-        "title": "Commitments",
-        "prompt": "What will you do before we meet again?",
+        "title": gettext_lazy("Commitments"),
+        "prompt": gettext_lazy("What will you do before we meet again?"),
         "timebox_minutes": 10,
         "anonymous": False,
     },
     {
         "kind": PhaseKind.CLOSE,
-        "title": "Close",
+        "title": gettext_lazy("Close"),
         "prompt": "",
         "timebox_minutes": 5,
         "anonymous": False,
     },
 ]
+
+
+def default_agenda() -> list[dict]:
+    """DEFAULT_AGENDA in the active language, as plain data."""
+    return [
+        {key: str(value) if isinstance(value, Promise) else value for key, value in phase.items()}
+        for phase in DEFAULT_AGENDA
+    ]
 
 
 # Checks ----------------------------------------------------------------------
@@ -268,7 +280,7 @@ def create_session(
     """Schedule a session of `access.cohort`, with the default agenda or a saved one."""
     if not access.is_facilitator:
         raise _refuse("forbidden", _("Only a facilitator of this cohort can schedule sessions."))
-    phases = DEFAULT_AGENDA
+    phases = default_agenda()
     if template_id not in (None, ""):
         phases = _template(access.user, template_id, access.cohort.organization_id).phases
     title = _clean_title(title)
@@ -741,8 +753,9 @@ def post_reflection(*, access, phase_id, text: str, client_id) -> Reflection:
         .first()
     )
     if existing is not None:
-        if existing.deleted_at is not None:
-            raise _refuse("not_found", _("This reflection was deleted."))
+        if not access.can_see_reflection(existing):
+            # Deleted since, or hidden from this participant by a facilitator.
+            raise _refuse("not_found", _("This reflection is no longer on the board."))
         return existing
     _require_may_post(access, session)
     phase = _session_phase(session, phase_id)
@@ -955,7 +968,14 @@ def commitment_for(access, commitment: Commitment) -> dict:
 
 @transaction.atomic
 def join_board(*, access, channel_name: str) -> None:
-    """Count this connection as present; on a live session, its member attends."""
+    """Count this connection as present; on a live session, its member attends.
+
+    Rows left by a process that died without closing its sockets are dropped
+    here, once they are past the presence timeout.
+    """
+    Presence.objects.filter(
+        seen_at__lt=timezone.now() - datetime.timedelta(seconds=presence_timeout())
+    ).delete()
     Presence.objects.update_or_create(
         channel_name=channel_name,
         defaults={

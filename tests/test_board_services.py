@@ -329,11 +329,11 @@ def test_templates_are_the_owners_and_stay_in_their_organization(
     other_coach = factories.UserFactory(email="coach2@acme.test")
     factories.MembershipFactory(cohort=cohort, user=other_coach, role="facilitator")
     theirs = AgendaTemplate.objects.create(
-        owner=other_coach, organization=acme, name="Theirs", phases=services.DEFAULT_AGENDA
+        owner=other_coach, organization=acme, name="Theirs", phases=services.default_agenda()
     )
     globex = globex_user.organization_memberships.get().organization
     mine_elsewhere = AgendaTemplate.objects.create(
-        owner=facilitator, organization=globex, name="Elsewhere", phases=services.DEFAULT_AGENDA
+        owner=facilitator, organization=globex, name="Elsewhere", phases=services.default_agenda()
     )
     before = snapshot_of_db()
     for template in (theirs, mine_elsewhere):

@@ -354,6 +354,16 @@ async def test_resend_of_a_deleted_post_is_not_found(live_session, pat):
     assert await sync_to_async(Reflection.objects.count)() == 1
 
 
+async def test_resend_of_a_post_hidden_since_is_not_found(live_session, pat, coach):
+    client_id = str(uuid.uuid4())
+    fields = {"phase": current(pat), "text": "Hidden soon"}
+    ack = await pat.reply(await pat.send("reflection.post", client_id=client_id, **fields))
+    await coach.request("reflection.hide", reflection=ack["reflection"]["id"], hidden=True)
+    reply = await pat.reply(await pat.send("reflection.post", client_id=client_id, **fields))
+    assert reply["code"] == "not_found"
+    assert await sync_to_async(Reflection.objects.count)() == 1
+
+
 # reaction.add / reaction.remove ----------------------------------------------------------
 
 
