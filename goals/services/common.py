@@ -1,0 +1,40 @@
+"""Helpers shared by the goals services."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.utils import formats
+from django.utils.translation import gettext as _
+
+from cohorts.errors import DomainError
+from goals.models import (
+    TEXT_MAX_LENGTH,
+)
+
+TITLE_MAX_LENGTH = 200
+# Past rounds a rotation tries not to repeat.
+ROTATION_MEMORY = 3
+
+
+def forbidden() -> DomainError:
+    return DomainError(_("You may not do this."), code="forbidden")
+
+
+def clean_text(value: str | None, *, label: str, required: bool = False, limit=TEXT_MAX_LENGTH):
+    value = (value or "").strip()
+    if required and not value:
+        raise DomainError(
+            _("%(field)s cannot be empty.") % {"field": label.capitalize()}, code="empty"
+        )
+    if len(value) > limit:
+        raise DomainError(
+            _("%(field)s can be at most %(limit)d characters.")
+            % {"field": label.capitalize(), "limit": limit},
+            code="too_long",
+        )
+    return value
+
+
+def day_text(value: datetime.date) -> str:
+    return formats.date_format(value, "DATE_FORMAT")

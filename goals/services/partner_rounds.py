@@ -1,0 +1,114 @@
+"""Accountability partners: rounds of pairs and triads, rotation and editing."""
+
+from __future__ import annotations
+
+import random
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from cohorts.errors import DomainError
+from cohorts.models import Membership
+from cohorts.permissions import CohortAccess
+from goals import partners
+from goals.models import (
+    PartnerGroup,
+    PartnerRound,
+    PartnerSlot,
+)
+from goals.services.common import (
+    ROTATION_MEMORY,
+    forbidden,
+)
+
+# Partners --------------------------------------------------------------------
+
+
+def current_round(cohort) -> PartnerRound | None:
+    return PartnerRound.objects.filter(cohort=cohort).first()
+
+
+def round_groups(round: PartnerRound) -> list[list[Membership]]:
+    groups = round.groups.prefetch_related("slots__membership__user")
+    return [[slot.membership for slot in group.slots.all()] for group in groups]
+
+
+def partners_of(membership: Membership) -> list[Membership]:
+    """The participant's partners in the round in force."""
+    round = current_round(membership.cohort)
+    if round is None:
+        return []
+    slot = PartnerSlot.objects.filter(round=round, membership=membership).first()
+    if slot is None:
+        return []
+    return [
+        other.membership
+        for other in slot.group.slots.select_related("membership__user")
+        if other.membership_id != membership.pk
+    ]
+
+
+def _participants(cohort):
+    return cohort.memberships.filter(role=Membership.Role.PARTICIPANT).select_related("user")
+
+
+def _store_round(*, access: CohortAccess, groups: list[list[int]]) -> PartnerRound:
+    round = PartnerRound.objects.create(cohort=access.cohort, created_by=access.user)
+    _store_groups(round, groups)
+    return round
+
+
+def _store_groups(round: PartnerRound, groups: list[list[int]]) -> None:
+    round.slots.all().delete()
+    round.groups.all().delete()
+    for position, member_ids in enumerate(groups, start=1):
+        group = PartnerGroup.objects.create(round=round, position=position)
+        PartnerSlot.objects.bulk_create(
+            PartnerSlot(round=round, group=group, membership_id=member_id)
+            for member_id in member_ids
+        )
+
+
+@transaction.atomic
+def rotate_partners(*, access: CohortAccess, rng: random.Random | None = None) -> PartnerRound:
+    """A new round of pairs and triads at random, avoiding the pairs of the
+    last rounds where it can; earlier rounds stay as history."""
+    if not access.is_facilitator:
+        raise forbidden()
+    ids = list(_participants(access.cohort).values_list("pk", flat=True))
+    if len(ids) < 2:
+        raise DomainError(
+            _("Partners need at least two participants in the cohort."), code="invalid"
+        )
+    history = [
+        [[m.pk for m in group] for group in round_groups(past)]
+        for past in PartnerRound.objects.filter(cohort=access.cohort)[:ROTATION_MEMORY]
+    ]
+    return _store_round(access=access, groups=partners.split(ids, history=history, rng=rng))
+
+
+@transaction.atomic
+def edit_partner_groups(
+    *, access: CohortAccess, round: PartnerRound, assignment: dict[int, int]
+) -> PartnerRound:
+    """Rearrange the round in force: `assignment` maps each participant's
+    membership id to a group number. Everyone must be placed, in groups of at
+    least two."""
+    if not access.is_facilitator:
+        raise forbidden()
+    round = PartnerRound.objects.select_for_update().get(pk=round.pk)
+    if round.cohort_id != access.cohort.pk or round != current_round(access.cohort):
+        raise DomainError(_("Only the pairing in force can be edited."), code="invalid")
+    ids = set(_participants(access.cohort).values_list("pk", flat=True))
+    if set(assignment) != ids:
+        raise DomainError(_("Place every participant in a group."), code="invalid")
+    by_number: dict[int, list[int]] = {}
+    for member_id, number in sorted(assignment.items()):
+        by_number.setdefault(number, []).append(member_id)
+    groups = [by_number[number] for number in sorted(by_number)]
+    if any(len(group) < 2 for group in groups):
+        raise DomainError(
+            _("Each group needs at least two people: a pair or a triad."), code="invalid"
+        )
+    _store_groups(round, groups)
+    return round
