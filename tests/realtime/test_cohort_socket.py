@@ -256,3 +256,21 @@ async def test_close_codes(cohort, participant, hr_admin):
     assert await close_code(anonymous) == 4403
     hr = await cohort_socket(hr_admin, cohort.pk)
     assert await close_code(hr) == 4403
+
+
+async def test_a_foreign_origin_is_refused_before_the_handshake(cohort, participant):
+    from channels.testing import WebsocketCommunicator
+    from django.test import Client
+
+    from config.asgi import application
+
+    client = Client()
+    await sync_to_async(client.force_login)(participant)
+    cookie = f"sessionid={client.cookies['sessionid'].value}".encode()
+    communicator = WebsocketCommunicator(
+        application,
+        f"/ws/cohorts/{cohort.pk}/",
+        headers=[(b"origin", b"http://evil.example"), (b"cookie", cookie)],
+    )
+    connected, _ = await communicator.connect(timeout=5)
+    assert not connected
