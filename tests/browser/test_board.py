@@ -112,11 +112,16 @@ def test_facilitator_and_three_participants_share_one_board(
     expect(reflection(robin, "Written on the train")).to_contain_text("Pending")
     expect(robin.locator("#board-connection")).to_contain_text("1 post waiting to be sent.")
     expect(reflection(coach, "Written on the train")).to_have_count(0)
+    post(pat, "Posted while Robin was away")
+    expect(reflection(coach, "Posted while Robin was away")).to_have_count(1)
+    expect(reflection(robin, "Posted while Robin was away")).to_have_count(0)
     robin.context.set_offline(False)
     expect(robin.locator("#board-connection")).to_have_text("Connected.")
     for page in everyone:
         expect(reflection(page, "Written on the train")).to_have_count(1)
         expect(reflection(page, "Written on the train")).not_to_contain_text("Pending")
+    # What happened meanwhile reached Robin on reconnecting.
+    expect(reflection(robin, "Posted while Robin was away")).to_have_count(1)
     stored = robin.evaluate("Object.keys(localStorage).filter(k => k.includes('outbox'))")
     assert stored == []
 
@@ -234,6 +239,7 @@ def test_board_opens_for_everyone_when_the_facilitator_starts(
 ):
     session = scheduled_session(cohort, facilitator)
     pat = log_in(new_page(), "p1@acme.test")
+    pat.set_viewport_size({"width": 390, "height": 844})  # a phone
     pat.goto(f"{live_server_url}/sessions/{session.pk}/board/")
     expect(pat.locator("#board-session-state")).to_contain_text("has not started yet")
     expect(pat.get_by_role("button", name="Post", exact=True)).to_be_disabled()
@@ -248,3 +254,5 @@ def test_board_opens_for_everyone_when_the_facilitator_starts(
     expect(pat.locator("#board-session-state")).to_be_hidden()
     post(pat, "Arriving curious")
     expect(reflection(coach, "Arriving curious")).to_have_count(1)
+    # On the phone nothing runs off the side of the screen.
+    assert pat.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
