@@ -400,6 +400,8 @@ class Board {
   renderSession() {
     const session = this.state.session;
     this.setText("board-title", session.title);
+    const startForm = this.el("board-start-form");
+    if (startForm) startForm.hidden = session.status !== "scheduled";
     const line = this.el("board-session-state");
     const parts = [];
     if (session.status === "scheduled") {
