@@ -10,7 +10,7 @@ import os
 import uuid
 
 import pytest
-from asgiref.sync import sync_to_async
+from channels.db import database_sync_to_async
 from channels.layers import DEFAULT_CHANNEL_LAYER, channel_layers
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
@@ -35,6 +35,16 @@ def _own_channel_layer_prefix():
     if layer["BACKEND"].startswith("channels_redis."):
         layer.setdefault("CONFIG", {})["prefix"] = f"cohorts-test-{os.getpid()}"
         channel_layers.backends.pop(DEFAULT_CHANNEL_LAYER, None)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_channel_layer():
+    """A channel layer of its own for every test: each test runs in a new event
+    loop, and a Redis layer's receive lock stays bound to the loop it was made
+    in (a socket a failed test left open would break the next test)."""
+    channel_layers.backends.pop(DEFAULT_CHANNEL_LAYER, None)
+    yield
+    channel_layers.backends.pop(DEFAULT_CHANNEL_LAYER, None)
 
 
 @pytest.fixture(autouse=True)
@@ -77,7 +87,7 @@ def live_session(cohort, facilitator, participant, other_participant):
 
 async def session_cookie(user) -> bytes:
     client = Client()
-    await sync_to_async(client.force_login)(user)
+    await database_sync_to_async(client.force_login)(user)
     return f"sessionid={client.cookies['sessionid'].value}".encode()
 
 
@@ -192,4 +202,4 @@ def board_state(session_id) -> dict:
 
 
 async def state(session_id) -> dict:
-    return await sync_to_async(board_state)(session_id)
+    return await database_sync_to_async(board_state)(session_id)

@@ -4,7 +4,7 @@ import json
 import uuid
 
 import pytest
-from asgiref.sync import sync_to_async
+from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 
 from board import services
@@ -65,7 +65,7 @@ async def test_participant_gets_the_snapshot(live_session, participant):
     me = client.snapshot["me"]
     assert me["user"] == participant.pk
     assert me["role"] == "participant"
-    membership = await sync_to_async(Membership.objects.get)(user=participant)
+    membership = await database_sync_to_async(Membership.objects.get)(user=participant)
     assert me["membership"] == membership.pk
     await client.close()
 
@@ -89,7 +89,7 @@ def stranger(request):
 async def test_people_outside_the_room_are_closed_with_4403(live_session, stranger):
     client = await BoardClient.open(stranger, live_session.pk)
     assert await client.close_code() == 4403
-    assert await sync_to_async(Presence.objects.count)() == 0
+    assert await database_sync_to_async(Presence.objects.count)() == 0
 
 
 async def test_anonymous_visitor_is_closed_with_4403(live_session):
@@ -207,7 +207,7 @@ async def test_anonymous_authors_never_travel(live_session, facilitator, partici
         )
         return post(participant, live_session, "Nobody asks how we are.")
 
-    await sync_to_async(make_anonymous_post)()
+    await database_sync_to_async(make_anonymous_post)()
     coach = await BoardClient.join(facilitator, live_session.pk)
     (reflection,) = coach.snapshot["reflections"]
     assert reflection["author"] is None and reflection["mine"] is False
@@ -235,7 +235,7 @@ async def test_presence_follows_joins_and_leaves(live_session, facilitator, part
     left = await coach.until("presence.changed")
     assert [p["name"] for p in left["presence"]] == ["Casey Coach"]
     await coach.close()
-    assert await sync_to_async(Presence.objects.count)() == 0
+    assert await database_sync_to_async(Presence.objects.count)() == 0
 
 
 async def test_two_tabs_count_once(live_session, participant):
@@ -251,7 +251,7 @@ async def test_two_tabs_count_once(live_session, participant):
 
 async def test_joining_a_live_board_records_attendance(live_session, participant):
     client = await BoardClient.join(participant, live_session.pk)
-    attended = await sync_to_async(list)(
+    attended = await database_sync_to_async(list)(
         Attendance.objects.filter(session=live_session).values_list("membership__user", flat=True)
     )
     assert attended == [participant.pk]
@@ -260,7 +260,7 @@ async def test_joining_a_live_board_records_attendance(live_session, participant
 
 async def test_joining_a_scheduled_board_is_not_attendance(scheduled_session, participant):
     client = await BoardClient.join(participant, scheduled_session.pk)
-    assert not await sync_to_async(Attendance.objects.exists)()
+    assert not await database_sync_to_async(Attendance.objects.exists)()
     await client.close()
 
 
@@ -285,8 +285,8 @@ async def test_resume_sends_exactly_the_missed_events(
     pat = await BoardClient.join(participant, live_session.pk)
     last_seq = pat.snapshot["seq"]
     await pat.close()
-    await sync_to_async(post)(other_participant, live_session, "While you were away")
-    await sync_to_async(post)(other_participant, live_session, "And this")
+    await database_sync_to_async(post)(other_participant, live_session, "While you were away")
+    await database_sync_to_async(post)(other_participant, live_session, "And this")
 
     back = await BoardClient.open(participant, live_session.pk, query=f"last_seq={last_seq}")
     first, second = await back.frame(), await back.frame()
@@ -338,7 +338,7 @@ async def test_too_old_last_seq_gets_a_fresh_snapshot(
 ):
     settings.REALTIME_RESUME_WINDOW = 2
     for text in ("a", "b", "c"):
-        await sync_to_async(post)(other_participant, live_session, text)
+        await database_sync_to_async(post)(other_participant, live_session, text)
     pat = await BoardClient.open(participant, live_session.pk, query="last_seq=2")
     frame = await pat.frame()
     assert frame["type"] == "board.snapshot"

@@ -5,7 +5,7 @@ import json
 import uuid
 
 import pytest
-from asgiref.sync import sync_to_async
+from channels.db import database_sync_to_async
 
 from board import services
 from cohorts.models import Membership
@@ -168,7 +168,7 @@ async def test_rate_limit_is_per_user(live_session, pat, other_participant, sett
 
 
 async def test_losing_membership_mid_session_stops_posting(live_session, pat, participant):
-    await sync_to_async(Membership.objects.filter(user=participant).delete)()
+    await database_sync_to_async(Membership.objects.filter(user=participant).delete)()
     reply = await pat.request("reflection.post", phase=2, text="Still here?")
     assert reply["code"] == "forbidden"
 

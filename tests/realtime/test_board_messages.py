@@ -7,7 +7,7 @@ import datetime
 import uuid
 
 import pytest
-from asgiref.sync import sync_to_async
+from channels.db import database_sync_to_async
 
 from board import services
 from board.models import Commitment, Reaction, Reflection
@@ -83,7 +83,7 @@ async def test_post_is_stored_acked_and_broadcast(live_session, pat, robin, coac
     assert "my_reactions" not in event["reflection"] and "_author" not in event["reflection"]
     assert (await pat.until("reflection.posted"))["reflection"]["mine"] is True
     assert (await coach.until("reflection.posted"))["seq"] == 3
-    stored = await sync_to_async(Reflection.objects.get)()
+    stored = await database_sync_to_async(Reflection.objects.get)()
     assert str(stored.client_id) == client_id
 
 
@@ -92,7 +92,7 @@ async def test_markup_is_stored_and_sent_as_text(live_session, pat, robin):
     reflection = await posted(pat, text)
     assert reflection["text"] == text
     assert (await robin.until("reflection.posted"))["reflection"]["text"] == text
-    assert (await sync_to_async(Reflection.objects.get)()).text == text
+    assert (await database_sync_to_async(Reflection.objects.get)()).text == text
 
 
 async def test_resent_post_is_acked_again_and_never_stored_twice(live_session, pat, robin):
@@ -104,7 +104,7 @@ async def test_resent_post_is_acked_again_and_never_stored_twice(live_session, p
     again = await pat.reply(await pat.send("reflection.post", client_id=client_id, **fields))
     assert again["type"] == "ack"
     assert again["reflection"]["id"] == first["reflection"]["id"]
-    assert await sync_to_async(Reflection.objects.count)() == 1
+    assert await database_sync_to_async(Reflection.objects.count)() == 1
     await robin.silent()
 
 
@@ -114,7 +114,7 @@ async def test_double_click_stores_one_post(live_session, pat, robin):
         await pat.send("reflection.post", client_id=client_id, phase=current(pat), text="Twice")
     first, second = await pat.reply(client_id), await pat.reply(client_id)
     assert first["reflection"]["id"] == second["reflection"]["id"]
-    assert await sync_to_async(Reflection.objects.count)() == 1
+    assert await database_sync_to_async(Reflection.objects.count)() == 1
     await robin.until("reflection.posted")
     await robin.silent()
 
@@ -126,7 +126,7 @@ async def test_resend_after_the_board_locked_is_still_acked(live_session, pat, c
     await coach.request("posting.lock", locked=True)
     again = await pat.reply(await pat.send("reflection.post", client_id=client_id, **fields))
     assert again["type"] == "ack"
-    assert await sync_to_async(Reflection.objects.count)() == 1
+    assert await database_sync_to_async(Reflection.objects.count)() == 1
 
 
 async def test_text_of_exactly_1000_characters_is_accepted(live_session, pat):
@@ -149,8 +149,8 @@ async def test_post_to_a_missing_phase_is_refused(live_session, pat):
 
 
 async def test_post_to_another_sessions_phase_is_refused(live_session, pat, cohort, facilitator):
-    other = await sync_to_async(schedule_session)(cohort, facilitator, title="Another")
-    other_phase = await sync_to_async(lambda: other.phases.first().pk)()
+    other = await database_sync_to_async(schedule_session)(cohort, facilitator, title="Another")
+    other_phase = await database_sync_to_async(lambda: other.phases.first().pk)()
     await refused(
         pat, live_session.pk, "not_found", "reflection.post", phase=other_phase, text="Hi"
     )
@@ -206,7 +206,7 @@ async def test_anonymous_post_event_carries_no_author(live_session, facilitator,
             anonymous=True,
         )
 
-    await sync_to_async(make_phase_anonymous)()
+    await database_sync_to_async(make_phase_anonymous)()
     ack = await pat.request("reflection.post", phase=current(pat), text="Quietly")
     assert ack["reflection"]["author"] is None and ack["reflection"]["mine"] is True
     event = await robin.until("reflection.posted")
@@ -351,7 +351,7 @@ async def test_resend_of_a_deleted_post_is_not_found(live_session, pat):
     await pat.request("reflection.delete", reflection=ack["reflection"]["id"])
     reply = await pat.reply(await pat.send("reflection.post", client_id=client_id, **fields))
     assert reply["code"] == "not_found"
-    assert await sync_to_async(Reflection.objects.count)() == 1
+    assert await database_sync_to_async(Reflection.objects.count)() == 1
 
 
 async def test_resend_of_a_post_hidden_since_is_not_found(live_session, pat, coach):
@@ -361,7 +361,7 @@ async def test_resend_of_a_post_hidden_since_is_not_found(live_session, pat, coa
     await coach.request("reflection.hide", reflection=ack["reflection"]["id"], hidden=True)
     reply = await pat.reply(await pat.send("reflection.post", client_id=client_id, **fields))
     assert reply["code"] == "not_found"
-    assert await sync_to_async(Reflection.objects.count)() == 1
+    assert await database_sync_to_async(Reflection.objects.count)() == 1
 
 
 # reaction.add / reaction.remove ----------------------------------------------------------
@@ -379,7 +379,7 @@ async def test_add_and_remove_a_reaction(live_session, pat, robin):
     ack = await robin.request("reaction.remove", reflection=reflection["id"], emoji="plus_one")
     assert ack["reactions"]["plus_one"] == 0 and ack["my_reactions"] == []
     assert (await pat.until("reaction.changed"))["reactions"]["plus_one"] == 0
-    assert await sync_to_async(Reaction.objects.count)() == 0
+    assert await database_sync_to_async(Reaction.objects.count)() == 0
 
 
 async def test_reacting_twice_counts_once(live_session, pat, robin):
@@ -389,7 +389,7 @@ async def test_reacting_twice_counts_once(live_session, pat, robin):
     await pat.drain()
     ack = await robin.request("reaction.add", reflection=reflection["id"], emoji="heart")
     assert ack["reactions"]["heart"] == 1
-    assert await sync_to_async(Reaction.objects.count)() == 1
+    assert await database_sync_to_async(Reaction.objects.count)() == 1
     await pat.silent()
 
 
@@ -471,7 +471,7 @@ async def test_resent_commitment_is_stored_once(live_session, pat, coach):
     first = await pat.reply(await pat.send("commitment.add", client_id=client_id, text="Once"))
     again = await pat.reply(await pat.send("commitment.add", client_id=client_id, text="Once"))
     assert again["commitment"]["id"] == first["commitment"]["id"]
-    assert await sync_to_async(Commitment.objects.count)() == 1
+    assert await database_sync_to_async(Commitment.objects.count)() == 1
 
 
 async def test_commitment_before_the_commitments_phase_is_refused(live_session, pat):
@@ -629,7 +629,7 @@ async def test_hide_and_unhide(live_session, pat, robin, coach):
 async def test_events_of_hidden_reflections_reach_facilitators_only(
     live_session, pat, robin, coach, facilitator
 ):
-    reflection = await sync_to_async(
+    reflection = await database_sync_to_async(
         lambda: services.post_reflection(
             access=access_session(facilitator, live_session.pk),
             phase_id=live_session.current_phase_id,
@@ -689,7 +689,7 @@ async def test_agenda_edit_from_a_page_reaches_the_board(live_session, facilitat
             timebox_minutes=5,
         )
 
-    phase = await sync_to_async(add_phase)()
+    phase = await database_sync_to_async(add_phase)()
     event = await pat.until("agenda.changed")
     assert event["phases"][-1] == {
         "id": phase.pk,
@@ -704,9 +704,9 @@ async def test_agenda_edit_from_a_page_reaches_the_board(live_session, facilitat
 
 
 async def test_starting_from_the_page_opens_every_board(cohort, facilitator, participant):
-    session = await sync_to_async(schedule_session)(cohort, facilitator)
+    session = await database_sync_to_async(schedule_session)(cohort, facilitator)
     pat = await BoardClient.join(participant, session.pk)
-    await sync_to_async(
+    await database_sync_to_async(
         lambda: services.start_session(access=access_session(facilitator, session.pk))
     )()
     event = await pat.until("session.started")
@@ -717,7 +717,7 @@ async def test_starting_from_the_page_opens_every_board(cohort, facilitator, par
 async def test_a_second_live_session_does_not_leak_into_the_first(
     live_session, cohort, facilitator, participant, pat
 ):
-    other = await sync_to_async(
+    other = await database_sync_to_async(
         lambda: start_live(schedule_session(cohort, facilitator, title="Other"), facilitator)
     )()
     other_pat = await BoardClient.join(participant, other.pk)
