@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from websockets.asyncio.client import connect
-from websockets.exceptions import ConnectionClosed, InvalidStatus
+from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus
 
 from bench import procstat
 
@@ -182,7 +182,7 @@ class LoadGenerator:
         return time.perf_counter() - started
 
     async def connect_all(self) -> None:
-        gate = asyncio.Semaphore(self.plan.get("connect_concurrency", 50))
+        gate = asyncio.Semaphore(self.plan.get("connect_concurrency", 20))
 
         async def one(member: Member) -> None:
             # A refused or timed-out handshake is counted, then tried again
@@ -194,7 +194,9 @@ class LoadGenerator:
                         return
                     except InvalidStatus as exc:
                         self.connect_failures[f"http_{exc.response.status_code}"] += 1
-                    except (OSError, TimeoutError, ConnectionClosed) as exc:
+                    except (OSError, TimeoutError, ConnectionClosed, InvalidHandshake) as exc:
+                        # Daphne drops a handshake not accepted within 5 s
+                        # (--websocket_connect_timeout): InvalidMessage here.
                         self.connect_failures[type(exc).__name__] += 1
                 await asyncio.sleep(1)
 
@@ -462,7 +464,7 @@ class LoadGenerator:
                 if post.sender is member and not post.acked and not post.failed:
                     self.step.resent += 1
                     self.send(member, post.frame)
-        except (OSError, TimeoutError, ConnectionClosed, InvalidStatus) as exc:
+        except (OSError, TimeoutError, ConnectionClosed, InvalidHandshake) as exc:
             self.step.errors[f"reconnect_{type(exc).__name__}"] += 1
 
     async def drain(self, step: Step, timeout: float) -> None:
