@@ -96,7 +96,7 @@ def scenarios(
     if mode == "quick":
         steps = [steady(10, 4), burst(5), ramp([20, 40, 80, 160, 320], 3)]
         return [Scenario(f"quick-{s}", s, 10, steps) for s in systems]
-    rates = [25, 50, 75, 100, 150, 200, 300, 400, 600, 800, 1200, 1600, 2400, 3200]
+    rates = [5, 10, 15, 25, 50, 75, 100, 150, 200, 300, 400, 600, 800, 1200, 1600, 2400, 3200]
     main = [steady(50, 15), burst(20), ramp(rates, 5)]
     found = [Scenario(f"goal-{s}", s, 100, main) for s in systems]
     # 5,000 participants posting once a minute each: 83.3 posts/s.
@@ -116,7 +116,7 @@ def scenarios(
             )
         )
     if scaleout:
-        out = [steady(50, 10), ramp(rates[:10], 5)]
+        out = [steady(50, 10), ramp(rates[:13], 5)]
         for system, layer in [("board", "core"), ("board", "pubsub"), ("peer", "core")]:
             if system in systems:
                 found.append(Scenario(f"scaleout-{system}-{layer}", system, 30, out, True, layer))
@@ -464,6 +464,7 @@ def main(argv: list[str]) -> int:
     )
     parser.add_argument("--soak-minutes", type=float, default=10)
     parser.add_argument("--soak-cohorts", type=int, default=100)
+    parser.add_argument("--ramp-only", action="store_true", help="skip steady steps and bursts")
     parser.add_argument(
         "--connect-timeout",
         type=float,
@@ -505,6 +506,8 @@ def main(argv: list[str]) -> int:
         if scenario.name in args.profile.split(","):
             profile = out.with_name(f"{out.stem}-{scenario.name}-profile.txt")
         scenario.plan["connect_timeout"] = args.connect_timeout
+        if args.ramp_only:
+            scenario.steps = [step for step in scenario.steps if step["kind"] == "ramp"]
         outcome["runs"].append(run_scenario(scenario, profile=profile))
         out.write_text(json.dumps(outcome, indent=1))
     outcome["summary"] = report.summarize(outcome)
