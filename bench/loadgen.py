@@ -118,6 +118,7 @@ class Step:
     phase_latencies: list[float] = field(default_factory=list)
     errors: collections.Counter = field(default_factory=collections.Counter)
     lag_max: float = 0.0
+    last_delivery_at: float = 0.0
 
 
 class LoadGenerator:
@@ -294,6 +295,7 @@ class LoadGenerator:
             return
         if post.seen == 1 << member.index:
             post.cohort.recent.append(reflection_id)
+        post.step.last_delivery_at = now
         if member.replaying:
             post.step.replayed += 1
         else:
@@ -501,6 +503,7 @@ class LoadGenerator:
         acked = sum(1 for p in step.posts if p.acked)
         undelivered = sum(bin(p.expected & ~p.seen).count("1") for p in step.posts if p.acked)
         deliveries = len(step.latencies) + step.replayed
+        span = max(sending, step.last_delivery_at - started)
         all_deliveries = deliveries + step.reaction_deliveries + step.phase_deliveries
         server_cpu = meter.elapsed()
         return {
@@ -520,7 +523,9 @@ class LoadGenerator:
             "resent": step.resent,
             "undelivered": undelivered,
             "duplicated": step.duplicated,
-            "deliveries_per_s": round(deliveries / sending, 1) if sending else None,
+            # Over the time the deliveries took, not the time the posts took to
+            # send: a server that falls behind delivers fewer per second.
+            "deliveries_per_s": round(deliveries / span, 1) if span else None,
             "reactions_sent": step.reactions_sent,
             "reactions_acked": step.reactions_acked,
             "reaction_deliveries": step.reaction_deliveries,
