@@ -242,16 +242,9 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
-# Hashed, compressed names once `collectstatic` has run (production); plain
-# names straight from static/ before that (make run, tests).
-_manifest = STATIC_ROOT / "staticfiles.json"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {
-        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
-        if _manifest.exists()
-        else "django.contrib.staticfiles.storage.StaticFilesStorage"
-    },
+    "staticfiles": {"BACKEND": "config.storage.StaticFilesStorage"},
 }
 STATIC_ROOT.mkdir(exist_ok=True)
 # Without collectstatic (make run, tests) WhiteNoise serves from the finders.
