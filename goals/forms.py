@@ -221,6 +221,9 @@ class ReplyForm(forms.Form):
     body = forms.CharField(
         label=_("Your reply"), max_length=TEXT_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 2})
     )
+    # Set by cohort.js: the same id as an earlier socket attempt, so a reply
+    # that reached the server before the connection dropped is stored once.
+    client_id = forms.UUIDField(required=False, widget=forms.HiddenInput)
 
 
 class RhythmForm(forms.Form):

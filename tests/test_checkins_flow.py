@@ -186,6 +186,23 @@ def test_the_checkin_page_replies_in_the_thread(cohort, participant, other_parti
     assert CheckInReply.objects.count() == 1
 
 
+def test_a_reply_resent_as_a_page_form_with_its_client_id_is_stored_once(
+    cohort, participant, other_participant
+):
+    """The socket may have stored the reply just before it dropped."""
+    round = pair_up(cohort, [participant, other_participant])
+    entry = checkin(cohort, participant, period_start=open_period(cohort), round=round)
+    client = client_for(other_participant)
+    url = reverse("goals:checkin_reply", args=[cohort.pk, entry.pk])
+    data = {"body": "Proud of you", "client_id": "6f1c1d6e-54a4-4f0e-9b8e-3d2a1c0b9a87"}
+    assert client.post(url, data).status_code == 302
+    assert client.post(url, data).status_code == 302
+    assert CheckInReply.objects.count() == 1
+    bad = client.post(url, {"body": "Again", "client_id": "not-a-uuid"})
+    assert bad.status_code == 400
+    assert CheckInReply.objects.count() == 1
+
+
 def test_past_periods_are_browsable(cohort, participant):
     current = open_period(cohort)
     earlier = periods.Period(start=current, days=7).previous_start

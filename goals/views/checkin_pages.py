@@ -143,7 +143,10 @@ def checkin_reply(request, cohort_id, checkin_id):
     if form.is_valid():
         try:
             services.reply_to_checkin(
-                access=access, checkin=checkin, body=form.cleaned_data["body"]
+                access=access,
+                checkin=checkin,
+                body=form.cleaned_data["body"],
+                client_id=form.cleaned_data["client_id"],
             )
         except DomainError as error:
             form.add_error(None, error.message)

@@ -200,6 +200,7 @@
     button.textContent = T.reply;
     if (ok) {
       form.querySelector("textarea").value = "";
+      form.elements.client_id.value = "";
       error.textContent = "";
       if (frame.reply) addReply(frame.reply);
     } else {
@@ -259,15 +260,28 @@
     });
   }
 
+  // One reply keeps one client_id until it is acknowledged, whether it goes
+  // again over the socket or as a plain page form: a reply that reached the
+  // server just before the connection dropped is then stored once.
+  function replyClientId(form, text) {
+    if (!form.elements.client_id.value || form.dataset.clientText !== text) {
+      form.elements.client_id.value = uuid4();
+      form.dataset.clientText = text;
+    }
+    return form.elements.client_id.value;
+  }
+
   // A reply goes over the socket when it is open; otherwise the form posts
   // as a plain page form.
   panel.addEventListener("submit", (event) => {
     const form = event.target.closest(".reply-form");
-    if (!form || !socket || socket.readyState !== WebSocket.OPEN) return;
-    event.preventDefault();
+    if (!form) return;
     const textarea = form.querySelector("textarea");
-    const error = form.querySelector(".errorlist");
     const text = textarea.value.trim();
+    replyClientId(form, text);
+    if (!socket || socket.readyState !== WebSocket.OPEN) return;
+    event.preventDefault();
+    const error = form.querySelector(".errorlist");
     if (!text) {
       error.textContent = T.empty;
       textarea.focus();
@@ -277,7 +291,7 @@
       error.textContent = T.tooLong;
       return;
     }
-    const clientId = uuid4();
+    const clientId = replyClientId(form, text);
     pending.set(clientId, form);
     const button = form.querySelector("button");
     button.disabled = true;
