@@ -11,7 +11,8 @@
   const feed = document.getElementById("cohort-checkins");
   const goalList = document.getElementById("cohort-goals");
   const statusNode = document.getElementById("cohort-live-status");
-  const csrfInput = panel.querySelector("input[name=csrfmiddlewaretoken]");
+  // Reply forms built here post as page forms when the socket is closed.
+  const csrfToken = panel.dataset.csrf;
 
   const BASE_DELAY_MS = 1000;
   const MAX_DELAY_MS = 30000;
@@ -88,7 +89,8 @@
       class: "reply-form",
       "data-checkin": String(checkin.id),
     }, [
-      csrfInput ? el("input", { type: "hidden", name: "csrfmiddlewaretoken", value: csrfInput.value }) : null,
+      el("input", { type: "hidden", name: "csrfmiddlewaretoken", value: csrfToken }),
+      el("input", { type: "hidden", name: "client_id", value: "" }),
       el("label", { for: id, text: format(T.replyTo, { name: checkin.author.name }) }),
       el("textarea", { id, name: "body", rows: "2", maxlength: "2000", required: "" }),
       el("p", { class: "errorlist", role: "alert" }),
