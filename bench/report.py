@@ -285,7 +285,7 @@ def table(outcome: dict, markdown: bool = False) -> str:
             "-"
             if not k
             else (
-                f"{k['last_ok']}"
+                (f"{k['last_ok']}" if k["last_ok"] is not None else f"below {k['passed_at']}")
                 + (
                     f" (>{KNEE_MS}ms at {k['passed_at']})"
                     if k["passed_at"]
@@ -354,9 +354,9 @@ def plot(outcome: dict, path: Path) -> bool:
         points = [(s["rate"], s["fanout_ms"]["p99"]) for s in ramp if s["fanout_ms"]["p99"]]
         rates.update(rate for rate, _ in points)
         if points:
-            label = run.get("label", run["system"])
+            label = f"{run.get('label', run['system'])}, {run['users']} users"
             if run["scenario"].startswith("scaleout"):
-                label += " (scale-out)"
+                label += ", scale-out"
             axes.plot(*zip(*points, strict=True), marker="o", label=label)
             drawn = True
     if not drawn:
@@ -377,6 +377,7 @@ def plot(outcome: dict, path: Path) -> bool:
         axis.set_major_formatter(matplotlib.ticker.ScalarFormatter())
         axis.set_minor_formatter(matplotlib.ticker.NullFormatter())
     axes.set_xticks(sorted(rates))
+    axes.tick_params(axis="x", labelrotation=45)
     axes.set_xlabel("posts per second (10 deliveries each)")
     axes.set_ylabel("p99 fan-out latency (ms)")
     axes.set_title(
@@ -391,6 +392,27 @@ def plot(outcome: dict, path: Path) -> bool:
     return True
 
 
+def merge_runs(runs: list[dict]) -> list[dict]:
+    """One run per scenario: a later run of the same scenario (say `--ramp-only` at
+    lower rates) adds its steps, ramp steps ordered by rate, and its stored rows."""
+    by_name: dict[str, dict] = {}
+    for run in runs:
+        first = by_name.get(run["scenario"])
+        if first is None:
+            by_name[run["scenario"]] = {**run, "steps": list(run.get("steps", []))}
+            continue
+        steps = first["steps"] + run.get("steps", [])
+        first["steps"] = [s for s in steps if s["kind"] != "ramp"] + sorted(
+            (s for s in steps if s["kind"] == "ramp"), key=lambda s: s["rate"]
+        )
+        if first.get("stored") and run.get("stored"):
+            first["stored"] = {k: first["stored"][k] + run["stored"][k] for k in first["stored"]}
+        first["posts_acked_total"] = first.get("posts_acked_total", 0) + run.get(
+            "posts_acked_total", 0
+        )
+    return list(by_name.values())
+
+
 def main() -> None:
     """Merge result files (one run may be split over several invocations) and report."""
     import argparse
@@ -402,7 +424,7 @@ def main() -> None:
     parser.add_argument("--plot", type=Path)
     args = parser.parse_args()
     outcomes = [json.loads(path.read_text()) for path in args.results]
-    merged = {**outcomes[0], "runs": [run for o in outcomes for run in o["runs"]]}
+    merged = {**outcomes[0], "runs": merge_runs([run for o in outcomes for run in o["runs"]])}
     merged["summary"] = summarize(merged)
     print(table(merged, args.markdown))
     print()
