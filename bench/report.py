@@ -346,7 +346,7 @@ def plot(outcome: dict, path: Path) -> bool:
         import matplotlib.ticker
     except ImportError:
         return False
-    figure, axes = plt.subplots(figsize=(8, 5))
+    figure, axes = plt.subplots(figsize=(11, 5))
     drawn = False
     rates = set()
     for run in outcome["runs"]:
@@ -385,7 +385,7 @@ def plot(outcome: dict, path: Path) -> bool:
         f"{outcome['mode']} run)"
     )
     axes.grid(True, which="both", alpha=0.3)
-    axes.legend()
+    axes.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize="small")
     figure.tight_layout()
     figure.savefig(path, dpi=110)
     plt.close(figure)
