@@ -51,11 +51,13 @@ from board.stream import (
     reflection_payload,
     session_payload,
     timer_payload,
+    withdraw_reflection,
 )
 from cohorts import permissions
 from cohorts.errors import DomainError
 from cohorts.models import Membership
 from realtime import protocol
+from realtime.models import Audience
 
 Status = CohortSession.Status
 Timer = CohortSession.TimerState
@@ -700,6 +702,7 @@ def hide_reflection(*, access, reflection_id, hidden: bool) -> Reflection:
     reflection.hidden = hidden
     reflection.save(update_fields=["hidden"])
     if hidden:
+        withdraw_reflection(session.pk, reflection.pk, audience=Audience.FACILITATORS)
         emit(session.pk, "reflection.hidden", {"reflection": reflection.pk})
         if session.spotlight_id == reflection.pk:
             _set_spotlight(session, None)
@@ -814,6 +817,7 @@ def delete_reflection(*, access, reflection_id) -> None:
     _require_live(session)
     reflection.deleted_at = timezone.now()
     reflection.save(update_fields=["deleted_at"])
+    withdraw_reflection(session.pk, reflection.pk, audience=Audience.USERS)
     emit(session.pk, "reflection.deleted", {"reflection": reflection.pk})
     if session.spotlight_id == reflection.pk:
         _set_spotlight(session, None)

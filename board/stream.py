@@ -12,7 +12,7 @@ import datetime
 from collections import defaultdict
 
 from django.conf import settings
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from board.models import BoardEvent, CohortSession, Presence, Reaction
@@ -34,6 +34,14 @@ def emit(session_id: int, event_type: str, payload: dict, *, facilitators_only=F
         payload,
         audience=Audience.FACILITATORS if facilitators_only else Audience.EVERYONE,
         user_ids=users,
+    )
+
+
+def withdraw_reflection(session_id: int, reflection_id: int, *, audience: str) -> None:
+    """Keep the earlier events that carry a reflection's text from replaying to
+    those it was hidden from (participants) or deleted for (everyone)."""
+    streams.withdraw_past_events(
+        BOARD, session_id, Q(payload__reflection__id=reflection_id), audience=audience
     )
 
 

@@ -10,6 +10,7 @@ carry an opaque author key that realtime.streams turns into "mine".
 from __future__ import annotations
 
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 
 from cohorts import permissions
@@ -104,7 +105,16 @@ def goal_changed(goal: Goal) -> None:
 
 
 def goal_hidden(goal: Goal, *, user_ids) -> None:
-    """Tell readers who lost the goal to drop it."""
+    """Tell readers who lost the goal to drop it, and keep its earlier events
+    from replaying to them when they resume."""
+    if user_ids:
+        streams.withdraw_past_events(
+            COHORT,
+            goal.cohort_id,
+            Q(payload__goal__id=goal.pk),
+            audience=Audience.USERS,
+            keep_user_ids=permissions.goal_reader_ids(goal),
+        )
     emit(goal.cohort_id, "goal.removed", {"goal": goal.pk}, user_ids=user_ids)
 
 
@@ -118,6 +128,16 @@ def checkin_saved(checkin: CheckIn, *, created: bool) -> None:
 
 
 def checkin_hidden(checkin: CheckIn, *, user_ids) -> None:
+    """Tell readers who lost the check-in to drop it, and keep its earlier
+    events (and its thread's) from replaying to them when they resume."""
+    if user_ids:
+        streams.withdraw_past_events(
+            COHORT,
+            checkin.cohort_id,
+            Q(payload__checkin__id=checkin.pk) | Q(payload__reply__checkin=checkin.pk),
+            audience=Audience.USERS,
+            keep_user_ids=permissions.checkin_reader_ids(checkin),
+        )
     emit(checkin.cohort_id, "checkin.removed", {"checkin": checkin.pk}, user_ids=user_ids)
 
 

@@ -154,6 +154,28 @@ def append_event(
     return event
 
 
+def withdraw_past_events(
+    stream: Stream, owner_id: int, where: models.Q, *, audience: str, keep_user_ids=()
+) -> int:
+    """Narrow the audience of earlier events that carry an item now withdrawn.
+
+    The log replays events to a client that resumes, so an item hidden,
+    deleted or shared more narrowly since must not travel again to those it
+    was withdrawn from. Each matching event keeps at most `audience` and those
+    of its listed users who are in `keep_user_ids`; nothing is ever widened.
+    Must run inside the transaction that withdraws the item.
+    """
+    narrowing = [Audience.EVERYONE, Audience.FACILITATORS, Audience.USERS]
+    keep = set(keep_user_ids)
+    events = list(stream.events(owner_id).filter(where))
+    for event in events:
+        if narrowing.index(audience) > narrowing.index(event.audience):
+            event.audience = audience
+        event.user_ids = sorted(set(event.user_ids or ()) & keep)
+    stream.event_model.objects.bulk_update(events, ["audience", "user_ids"])
+    return len(events)
+
+
 def _group_message(event: StreamEvent) -> dict:
     everyone = event.audience == Audience.EVERYONE
     return {
