@@ -87,9 +87,12 @@ BOARD_MESSAGES: Mapping[str, Mapping[str, FieldType]] = {
 }
 
 
+MAX_INT = 2**63 - 1  # the largest id a database column holds
+
+
 def _is_int(value) -> bool:
     # JSON true/false arrive as bool, a subclass of int: never an id.
-    return isinstance(value, int) and not isinstance(value, bool)
+    return isinstance(value, int) and not isinstance(value, bool) and abs(value) <= MAX_INT
 
 
 def _check_field(name: str, kind: FieldType, value, client_id: str) -> Any:
@@ -130,7 +133,10 @@ def parse(
         raise ProtocolError("too_large", _("The message is too large."))
     try:
         data = json.loads(text)
-    except ValueError:
+        # An escape such as "\ud800" decodes to a lone surrogate, which no
+        # UTF-8 text (a reply frame, a database row) can hold.
+        json.dumps(data, ensure_ascii=False).encode("utf-8")
+    except (ValueError, RecursionError):  # UnicodeEncodeError is a ValueError
         raise ProtocolError("bad_json", _("The message is not valid JSON.")) from None
     if not isinstance(data, dict):
         raise ProtocolError("bad_frame", _("The message must be a JSON object."))

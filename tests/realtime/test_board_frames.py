@@ -45,6 +45,20 @@ async def test_malformed_json(live_session, pat):
     await error_for(pat, live_session.pk, lambda: pat.send_text('{"type": "ping",'), "bad_json")
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "[" * 5000 + "]" * 5000,
+        '{"type": "\\ud800", "client_id": "\\udfff"}',
+        '{"type": "reflection.post", "client_id": "6f1c1d6e-54a4-4f0e-9b8e-3d2a1c0b9a87",'
+        ' "phase": 2, "text": "\\ud83d"}',
+    ],
+)
+async def test_json_no_reply_could_carry_is_refused_and_the_socket_stays(live_session, pat, text):
+    """Deep nesting and lone surrogates once closed the connection."""
+    await error_for(pat, live_session.pk, lambda: pat.send_text(text), "bad_json")
+
+
 @pytest.mark.parametrize("text", ["[1, 2]", "42", '"reflection.post"', "null", "true"])
 async def test_json_that_is_not_an_object(live_session, pat, text):
     await error_for(pat, live_session.pk, lambda: pat.send_text(text), "bad_frame")

@@ -45,6 +45,29 @@ def test_none_and_binary_frames_are_not_json():
     assert error.value.code == "bad_json"
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "[" * 5000 + "]" * 5000,  # deep nesting: RecursionError inside json
+        '{"type": "reflection.post", "client_id": "\\ud800", "phase": 1, "text": "x"}',
+        '{"type": "\\udfff", "client_id": "' + CLIENT_ID + '"}',
+        frame(type="reflection.post", phase=1, text="half an emoji \ud83d"),
+    ],
+)
+def test_frames_no_reply_could_echo_are_bad_json(text):
+    with pytest.raises(ProtocolError) as error:
+        parse(text, BOARD_MESSAGES)
+    assert error.value.code == "bad_json"
+    assert error.value.client_id is None
+
+
+def test_an_id_past_any_database_column_is_a_bad_frame():
+    with pytest.raises(ProtocolError) as error:
+        parse(frame(type="reflection.delete", reflection=10**30), BOARD_MESSAGES)
+    assert error.value.code == "bad_frame"
+    assert error.value.client_id == CLIENT_ID
+
+
 def _tested_types() -> set[str]:
     here = Path(__file__).parent
     sources = "\n".join(path.read_text() for path in here.glob("test_board_*.py"))
