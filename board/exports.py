@@ -9,15 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from board.stream import EMOJIS
-
-# A cell starting with one of these is a formula to a spreadsheet; a leading
-# apostrophe keeps a participant's text as text (OWASP "CSV injection").
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(value) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
+from cohorts.spreadsheets import csv_cell
 
 
 def _when(moment) -> str:
@@ -97,9 +89,9 @@ def summary_csv(summary: dict) -> str:
                 [
                     "reflection",
                     phase["position"],
-                    _cell(phase["title"]),
-                    _cell(entry["author"] or ""),
-                    _cell(entry["text"]),
+                    csv_cell(phase["title"]),
+                    csv_cell(entry["author"] or ""),
+                    csv_cell(entry["text"]),
                     *(entry["reactions"][emoji] for emoji in EMOJIS),
                     "yes" if entry["spotlighted"] else "no",
                     "yes" if entry["hidden"] else "no",
@@ -113,8 +105,8 @@ def summary_csv(summary: dict) -> str:
                 "commitment",
                 "",
                 "",
-                _cell(commitment["author"]),
-                _cell(commitment["text"]),
+                csv_cell(commitment["author"]),
+                csv_cell(commitment["text"]),
                 *blanks,
                 "",
                 "",
@@ -127,7 +119,7 @@ def summary_csv(summary: dict) -> str:
                 "attendance",
                 "",
                 "",
-                _cell(attendee["name"]),
+                csv_cell(attendee["name"]),
                 attendee["role"],
                 *blanks,
                 "",

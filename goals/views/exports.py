@@ -6,6 +6,8 @@ import csv
 
 from django.http import HttpResponse
 
+from cohorts.spreadsheets import csv_cell
+
 
 def csv_response(filename: str, header: list[str], rows) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
@@ -13,8 +15,5 @@ def csv_response(filename: str, header: list[str], rows) -> HttpResponse:
     writer = csv.writer(response)
     writer.writerow(header)
     for row in rows:
-        # A cell starting with = + - @ would run as a formula in a spreadsheet.
-        writer.writerow(
-            ["'" + cell if isinstance(cell, str) and cell[:1] in "=+-@" else cell for cell in row]
-        )
+        writer.writerow([csv_cell(cell) for cell in row])
     return response
