@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -286,13 +287,21 @@ def accept_invitation(*, invitation: Invitation, user: User) -> Invitation:
         cohort_services.ensure_organization_member(
             organization_id=cohort.organization_id, user=user
         )
-        # Link the participants whose invitation named this leader.
-        named_by = Invitation.objects.filter(
-            cohort=cohort, leader_email__iexact=user.email, accepted_by__isnull=False
-        ).values_list("accepted_by", flat=True)
-        Membership.objects.filter(cohort=cohort, user__in=named_by, leader__isnull=True).update(
-            leader=user
-        )
+        # Link the participants whose invitation named this leader, in any
+        # cohort of the organization: a leader invited through one cohort may
+        # be named by participants of another.
+        named = Invitation.objects.filter(
+            cohort__organization_id=cohort.organization_id,
+            leader_email__iexact=user.email,
+            accepted_by__isnull=False,
+        ).values_list("cohort_id", "accepted_by")
+        if named:
+            enrolled = Q()
+            for cohort_id, participant_id in named:
+                enrolled |= Q(cohort_id=cohort_id, user_id=participant_id)
+            Membership.objects.filter(
+                enrolled, role=Membership.Role.PARTICIPANT, leader__isnull=True
+            ).update(leader=user)
     else:
         # The named leader is linked now if already in the organization, else
         # when they accept their own leader invitation (see above).

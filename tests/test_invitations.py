@@ -375,6 +375,39 @@ def test_leader_invitation_joins_the_organization_and_links_waiting_participants
     ).role == ("member")
 
 
+def test_a_leader_invited_through_another_cohort_is_linked_when_they_accept(
+    cohort, hr_admin, django_capture_on_commit_callbacks
+):
+    """The leader check allows a leader invited anywhere in the organization."""
+    sister = factories.CohortFactory(organization=cohort.organization, name="Second cohort")
+    invite(
+        sister, hr_admin, django_capture_on_commit_callbacks, email="boss@acme.test", role="leader"
+    )
+    participant_invitation, _ = invite(
+        cohort,
+        hr_admin,
+        django_capture_on_commit_callbacks,
+        email="report@acme.test",
+        leader_email="boss@acme.test",
+    )
+    report = factories.UserFactory(email="report@acme.test")
+    services.accept_invitation(invitation=participant_invitation, user=report)
+    boss = factories.UserFactory(email="boss@acme.test")
+    leader_invitation = Invitation.objects.get(email="boss@acme.test")
+    services.accept_invitation(invitation=leader_invitation, user=boss)
+    assert Membership.objects.get(cohort=cohort, user=report).leader == boss
+
+
+def test_the_invitation_email_is_plain_text(cohort, hr_admin, django_capture_on_commit_callbacks):
+    cohort.name = "R&D <Leads>"
+    cohort.save()
+    invite(cohort, hr_admin, django_capture_on_commit_callbacks, email="o'neil@acme.test")
+    message = mail.outbox[-1]
+    assert message.subject == "You are invited to join R&D <Leads>"
+    assert "“R&D <Leads>”" in message.body
+    assert "&amp;" not in message.body and "&lt;" not in message.body
+
+
 def test_named_leader_of_another_organization_is_not_linked(cohort, globex_user):
     """A leader email matching someone outside Acme links nobody across tenants."""
     invitation = factories.InvitationFactory(
