@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from cohorts import permissions
 from cohorts.errors import DomainError
+from cohorts.models import Membership
 from cohorts.permissions import CohortAccess
 from goals import events, periods
 from goals.models import (
@@ -141,6 +142,10 @@ def submit_checkin(
         ):
             raise DomainError(_("No such milestone on that goal."), code="not_found")
 
+    # Lock the author's membership row: locking the check-in row alone locks
+    # nothing the first time, and a double-clicked first submission would then
+    # hit the one-per-period constraint instead of becoming an edit.
+    _lock_membership(access.membership)
     checkin = (
         CheckIn.objects.select_for_update()
         .filter(author=access.membership, period_start=current.start)
@@ -197,6 +202,11 @@ def submit_checkin(
     return checkin, created
 
 
+def _lock_membership(membership: Membership) -> None:
+    """Serialize one member's writes; must run inside their transaction."""
+    list(Membership.objects.select_for_update().filter(pk=membership.pk).values_list("pk"))
+
+
 @transaction.atomic
 def reply_to_checkin(
     *, access: CohortAccess, checkin: CheckIn, body: str, client_id: uuid.UUID | None = None
@@ -210,6 +220,8 @@ def reply_to_checkin(
         )
     body = clean_text(body, label=_("reply"), required=True)
     if client_id is not None:
+        # Two sends of one reply at once: the second waits, then finds the first.
+        _lock_membership(access.membership)
         existing = CheckInReply.objects.filter(author=access.user, client_id=client_id).first()
         if existing is not None:
             if existing.checkin_id != checkin.pk:
