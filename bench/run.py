@@ -465,6 +465,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--soak-minutes", type=float, default=10)
     parser.add_argument("--soak-cohorts", type=int, default=100)
     parser.add_argument("--ramp-only", action="store_true", help="skip steady steps and bursts")
+    parser.add_argument("--cohorts", type=int, help="run every chosen scenario with N cohorts")
     parser.add_argument(
         "--connect-timeout",
         type=float,
@@ -506,6 +507,8 @@ def main(argv: list[str]) -> int:
         if scenario.name in args.profile.split(","):
             profile = out.with_name(f"{out.stem}-{scenario.name}-profile.txt")
         scenario.plan["connect_timeout"] = args.connect_timeout
+        if args.cohorts:
+            scenario.cohorts = args.cohorts
         if args.ramp_only:
             scenario.steps = [step for step in scenario.steps if step["kind"] == "ramp"]
         outcome["runs"].append(run_scenario(scenario, profile=profile))
