@@ -119,7 +119,7 @@ class StreamConsumer(AsyncWebsocketConsumer):
                 await self.send_frame(presence)
             self.sent_presence = presence
             await self.channel_layer.group_send(self.group, {"type": "stream.presence"})
-            self._heartbeat = asyncio.ensure_future(self._beat())
+        self._heartbeat = asyncio.ensure_future(self._beat())
 
     async def _refuse(self, code: int):
         # Accept, then close: a browser sees the close code only on an open
@@ -153,9 +153,29 @@ class StreamConsumer(AsyncWebsocketConsumer):
         while True:
             await asyncio.sleep(interval)
             try:
-                await database_sync_to_async(self.touch)()
+                allowed = await database_sync_to_async(self._recheck)()
             except Exception:
-                logger.exception("presence heartbeat failed")
+                logger.exception("heartbeat failed")
+                continue
+            if not allowed:
+                await self.close(code=CLOSE_FORBIDDEN)
+                return
+
+    def _recheck(self) -> bool:
+        """The heartbeat: check the right again and refresh presence.
+
+        Events are filtered by the role held at connect; someone removed from
+        the cohort, or no longer its facilitator, must stop receiving them
+        within one interval, not only at their next frame.
+        """
+        try:
+            self.access = self.authorize(self.scope["user"], self.owner_id)
+        except (PermissionDenied, Http404):
+            return False
+        self.recipient = self.make_recipient(self.access)
+        if self.has_presence:
+            self.touch()
+        return True
 
     # Client frames -------------------------------------------------------
     async def receive(self, text_data=None, bytes_data=None):
