@@ -1,4 +1,4 @@
-"""Forms of the session pages. Rules about sessions live in board/services.py;
+"""Forms of the session pages. Rules about sessions live in board/services/;
 these only turn what was typed into typed values."""
 
 from django import forms

@@ -1,6 +1,6 @@
 """Live sessions of a cohort: agenda, board content and the board's event log.
 
-Every change to a board is made by a function in board/services.py, which
+Every change to a board is made by a function in board/services/, which
 stores it, appends a `BoardEvent` with the session's next `seq` and broadcasts
 it after commit (realtime/streams.py).
 """

@@ -1,7 +1,7 @@
 """Session pages: list, schedule, agenda, start and end, the board, the summary.
 
 Thin function views: permissions come from cohorts/permissions.py, every change
-from board/services.py, whose DomainError is shown as a form error or message.
+from board/services/, whose DomainError is shown as a form error or message.
 """
 
 from django.contrib import messages

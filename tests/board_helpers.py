@@ -1,4 +1,4 @@
-"""Sessions in each state, made through board/services.py as a facilitator would.
+"""Sessions in each state, made through board/services/ as a facilitator would.
 
 Shared by the session page tests, the tenant-isolation table and the browser
 test, which all need a scheduled, a live or an ended session of a cohort.

@@ -1,0 +1,66 @@
+"""Sessions, agendas and the live board: every operation, used by views and consumers.
+
+Each operation is atomic and keyword-only, takes the caller's access object
+(cohorts.permissions: `CohortAccess` to schedule, `SessionAccess` for a
+session), and raises DomainError with a protocol error code
+(docs/realtime-protocol.md) when a rule refuses it, leaving everything as it
+was. Board operations lock the session row first, so that changes to one board
+happen one at a time and their events are numbered in commit order; the event
+is stored with the change and broadcast after commit (board.stream.emit).
+"""
+
+from board.services.agenda import (  # noqa: F401
+    add_phase,
+    agenda_templates_for,
+    apply_agenda_template,
+    create_session,
+    move_phase,
+    remove_phase,
+    reorder_phases,
+    save_agenda_template,
+    sessions_for_cohort,
+    update_phase,
+    update_session,
+)
+from board.services.common import (  # noqa: F401
+    DEFAULT_AGENDA,
+    MAX_DURATION_MINUTES,
+    MAX_EXTEND_SECONDS,
+    MAX_TIMEBOX_MINUTES,
+    MAX_TIMER_SECONDS,
+    PROMPT_MAX_LENGTH,
+    TEMPLATE_NAME_MAX_LENGTH,
+    TITLE_MAX_LENGTH,
+    Status,
+    Timer,
+    default_agenda,
+)
+from board.services.live import (  # noqa: F401
+    Reactions,
+    add_commitment,
+    add_reaction,
+    clear_timer,
+    delete_reflection,
+    edit_reflection,
+    end_session,
+    extend_timer,
+    goto_phase,
+    hide_reflection,
+    pause_timer,
+    post_reflection,
+    remove_reaction,
+    set_posting_locked,
+    set_spotlight,
+    start_session,
+    start_timer,
+)
+from board.services.reads import (  # noqa: F401
+    board_snapshot,
+    commitment_for,
+    join_board,
+    leave_board,
+    presence_frame,
+    reflection_for,
+    session_summary,
+    touch_presence,
+)

@@ -1,0 +1,465 @@
+"""Running a live session: start and end, phases, the timer, spotlight,
+moderation, reflections, reactions and commitments."""
+
+from __future__ import annotations
+
+import datetime
+import math
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from board.models import (
+    COMMITMENT_MAX_LENGTH,
+    REFLECTION_MAX_LENGTH,
+    CohortSession,
+    Commitment,
+    PhaseKind,
+    Presence,
+    Reaction,
+    Reflection,
+)
+from board.services.common import (
+    MAX_EXTEND_SECONDS,
+    MAX_TIMER_SECONDS,
+    Status,
+    Timer,
+    clean_text,
+    client_uuid,
+    live_session_for_runner,
+    locked_session,
+    record_attendance,
+    refuse,
+    require_live,
+    require_runner,
+    session_phase,
+    visible_reflection,
+    whole_number,
+)
+from board.stream import (
+    EMOJIS,
+    commitment_payload,
+    emit,
+    empty_counts,
+    my_reactions,
+    reaction_counts,
+    reflection_payload,
+    timer_payload,
+    withdraw_reflection,
+)
+from realtime.models import Audience
+
+
+# Start and end ----------------------------------------------------------------
+@transaction.atomic
+def start_session(*, access) -> CohortSession:
+    """Open the board on the first phase; whoever is already on it attends."""
+    require_runner(access)
+    session = locked_session(access)
+    if session.status != Status.SCHEDULED:
+        raise refuse("invalid", _("This session has already started."))
+    first = session.phases.order_by("position", "pk").first()
+    if first is None:
+        raise refuse("invalid", _("The agenda is empty; add a phase first."))
+    session.status = Status.LIVE
+    session.started_at = timezone.now()
+    session.current_phase = first
+    session.timer_state, session.timer_ends_at, session.timer_remaining_seconds = (
+        Timer.IDLE,
+        None,
+        None,
+    )
+    session.save(
+        update_fields=[
+            "status",
+            "started_at",
+            "current_phase",
+            "timer_state",
+            "timer_ends_at",
+            "timer_remaining_seconds",
+        ]
+    )
+    record_attendance(
+        session, Presence.objects.filter(session=session).values_list("membership_id", flat=True)
+    )
+    emit(
+        session.pk,
+        "session.started",
+        {"status": session.status, "current_phase": first.pk, "timer": timer_payload(session)},
+    )
+    return session
+
+
+@transaction.atomic
+def end_session(*, access) -> CohortSession:
+    session = live_session_for_runner(access)
+    session.status = Status.ENDED
+    session.ended_at = timezone.now()
+    session.timer_state, session.timer_ends_at, session.timer_remaining_seconds = (
+        Timer.IDLE,
+        None,
+        None,
+    )
+    session.save(
+        update_fields=[
+            "status",
+            "ended_at",
+            "timer_state",
+            "timer_ends_at",
+            "timer_remaining_seconds",
+        ]
+    )
+    emit(session.pk, "session.ended", {"status": session.status})
+    return session
+
+
+# Facilitating -----------------------------------------------------------------
+
+
+def _save_timer(session, state, *, ends_at=None, remaining=None) -> None:
+    session.timer_state = state
+    session.timer_ends_at = ends_at
+    session.timer_remaining_seconds = remaining
+    session.save(update_fields=["timer_state", "timer_ends_at", "timer_remaining_seconds"])
+
+
+@transaction.atomic
+def goto_phase(*, access, phase_id) -> CohortSession:
+    """Move everyone to a phase; the timer goes back to idle."""
+    session = live_session_for_runner(access)
+    phase = session_phase(session, phase_id)
+    if session.current_phase_id == phase.pk:
+        return session
+    session.current_phase = phase
+    session.save(update_fields=["current_phase"])
+    _save_timer(session, Timer.IDLE)
+    emit(
+        session.pk,
+        "phase.changed",
+        {"current_phase": phase.pk, "timer": timer_payload(session)},
+    )
+    return session
+
+
+def _timer_changed(session) -> None:
+    emit(session.pk, "timer.changed", {"timer": timer_payload(session)})
+
+
+def _seconds_left(session, now) -> int:
+    return max(0, math.ceil((session.timer_ends_at - now).total_seconds()))
+
+
+@transaction.atomic
+def start_timer(*, access, seconds: int | None = None) -> CohortSession:
+    """Run the timer for `seconds`; without, resume a paused timer or run the
+    current phase's timebox."""
+    session = live_session_for_runner(access)
+    if seconds is None:
+        if session.timer_state == Timer.PAUSED and session.timer_remaining_seconds:
+            seconds = session.timer_remaining_seconds
+        elif session.current_phase is not None:
+            seconds = session.current_phase.timebox_minutes * 60
+        else:
+            raise refuse("invalid", _("Say for how many seconds the timer should run."))
+    seconds = whole_number(
+        seconds,
+        low=1,
+        high=MAX_TIMER_SECONDS,
+        message=_("The timer runs for 1 to %(max)d seconds.") % {"max": MAX_TIMER_SECONDS},
+    )
+    _save_timer(
+        session, Timer.RUNNING, ends_at=timezone.now() + datetime.timedelta(seconds=seconds)
+    )
+    _timer_changed(session)
+    return session
+
+
+@transaction.atomic
+def pause_timer(*, access) -> CohortSession:
+    """Stop a running timer, keeping the seconds left; otherwise nothing changes."""
+    session = live_session_for_runner(access)
+    if session.timer_state != Timer.RUNNING:
+        return session
+    _save_timer(session, Timer.PAUSED, remaining=_seconds_left(session, timezone.now()))
+    _timer_changed(session)
+    return session
+
+
+@transaction.atomic
+def extend_timer(*, access, seconds: int) -> CohortSession:
+    """Add time to a running or paused timer."""
+    session = live_session_for_runner(access)
+    seconds = whole_number(
+        seconds,
+        low=1,
+        high=MAX_EXTEND_SECONDS,
+        message=_("A timer can be extended by 1 to %(max)d seconds.")
+        % {"max": MAX_EXTEND_SECONDS},
+    )
+    now = timezone.now()
+    if session.timer_state == Timer.RUNNING:
+        # A timer that already ran out restarts from now.
+        base = max(session.timer_ends_at, now)
+        _save_timer(session, Timer.RUNNING, ends_at=base + datetime.timedelta(seconds=seconds))
+    elif session.timer_state == Timer.PAUSED:
+        _save_timer(
+            session, Timer.PAUSED, remaining=(session.timer_remaining_seconds or 0) + seconds
+        )
+    else:
+        raise refuse("invalid", _("The timer is not running; start it first."))
+    _timer_changed(session)
+    return session
+
+
+@transaction.atomic
+def clear_timer(*, access) -> CohortSession:
+    session = live_session_for_runner(access)
+    if session.timer_state == Timer.IDLE:
+        return session
+    _save_timer(session, Timer.IDLE)
+    _timer_changed(session)
+    return session
+
+
+def _set_spotlight(session, reflection, *, event=True) -> None:
+    session.spotlight = reflection
+    session.save(update_fields=["spotlight"])
+    if reflection is not None and reflection.spotlighted_at is None:
+        reflection.spotlighted_at = timezone.now()
+        reflection.save(update_fields=["spotlighted_at"])
+    if event:
+        emit(session.pk, "spotlight.changed", {"spotlight": session.spotlight_id})
+
+
+@transaction.atomic
+def set_spotlight(*, access, reflection_id) -> CohortSession:
+    """Put a reflection in front of everyone, or none (`reflection_id` None)."""
+    session = live_session_for_runner(access)
+    reflection = None
+    if reflection_id is not None:
+        reflection = visible_reflection(access, session, reflection_id)
+        if reflection.hidden:
+            raise refuse("invalid", _("Unhide this reflection before spotlighting it."))
+    if session.spotlight_id == (reflection.pk if reflection else None):
+        return session
+    _set_spotlight(session, reflection)
+    return session
+
+
+@transaction.atomic
+def hide_reflection(*, access, reflection_id, hidden: bool) -> Reflection:
+    """Hide a reflection from participants (or show it again)."""
+    session = live_session_for_runner(access)
+    reflection = visible_reflection(access, session, reflection_id)
+    hidden = bool(hidden)
+    if reflection.hidden == hidden:
+        return reflection
+    reflection.hidden = hidden
+    reflection.save(update_fields=["hidden"])
+    if hidden:
+        withdraw_reflection(session.pk, reflection.pk, audience=Audience.FACILITATORS)
+        emit(session.pk, "reflection.hidden", {"reflection": reflection.pk})
+        if session.spotlight_id == reflection.pk:
+            _set_spotlight(session, None)
+    else:
+        emit(session.pk, "reflection.unhidden", {"reflection": reflection_payload(reflection)})
+    return reflection
+
+
+@transaction.atomic
+def set_posting_locked(*, access, locked: bool) -> CohortSession:
+    session = live_session_for_runner(access)
+    locked = bool(locked)
+    if session.posting_locked == locked:
+        return session
+    session.posting_locked = locked
+    session.save(update_fields=["posting_locked"])
+    emit(session.pk, "posting.changed", {"posting_locked": locked})
+    return session
+
+
+# Posting ----------------------------------------------------------------------
+
+
+def _require_may_post(access, session) -> None:
+    require_live(session)
+    if session.posting_locked and not access.can_post_while_locked:
+        raise refuse("locked", _("Posting is paused by the facilitator."))
+
+
+def _reflection_text(text) -> str:
+    return clean_text(
+        text,
+        limit=REFLECTION_MAX_LENGTH,
+        too_long_message=_("A reflection can be at most %(limit)d characters.")
+        % {"limit": REFLECTION_MAX_LENGTH},
+    )
+
+
+@transaction.atomic
+def post_reflection(*, access, phase_id, text: str, client_id) -> Reflection:
+    """Store a reflection, then broadcast it after commit.
+
+    A resend with a `client_id` this member already used returns the stored
+    reflection and stores nothing, whatever the board's state now.
+    """
+    client_id = client_uuid(client_id)
+    session = locked_session(access)
+    existing = (
+        Reflection.objects.select_related("author__user")
+        .filter(author=access.membership, client_id=client_id)
+        .first()
+    )
+    if existing is not None:
+        if not access.can_see_reflection(existing):
+            # Deleted since, or hidden from this participant by a facilitator.
+            raise refuse("not_found", _("This reflection is no longer on the board."))
+        return existing
+    _require_may_post(access, session)
+    phase = session_phase(session, phase_id)
+    current = session.current_phase
+    if current is None or phase.position > current.position:
+        raise refuse("invalid", _("That prompt is not open yet."))
+    reflection = Reflection.objects.create(
+        phase=phase,
+        session=session,
+        author=access.membership,
+        text=_reflection_text(text),
+        client_id=client_id,
+        anonymous=phase.anonymous,
+    )
+    emit(
+        session.pk,
+        "reflection.posted",
+        {"reflection": reflection_payload(reflection, counts=empty_counts())},
+    )
+    return reflection
+
+
+def _own_reflection(access, session, reflection_id) -> Reflection:
+    reflection = visible_reflection(access, session, reflection_id)
+    if not access.can_change_reflection(reflection):
+        raise refuse("forbidden", _("Only its author can change a reflection."))
+    return reflection
+
+
+@transaction.atomic
+def edit_reflection(*, access, reflection_id, text: str) -> Reflection:
+    """Change the text of one's own reflection while the session is live."""
+    session = locked_session(access)
+    reflection = _own_reflection(access, session, reflection_id)
+    _require_may_post(access, session)
+    text = _reflection_text(text)
+    if text == reflection.text:
+        return reflection
+    reflection.text = text
+    reflection.edited_at = timezone.now()
+    reflection.save(update_fields=["text", "edited_at"])
+    emit(
+        session.pk,
+        "reflection.edited",
+        {"reflection": reflection_payload(reflection)},
+        facilitators_only=reflection.hidden,
+    )
+    return reflection
+
+
+@transaction.atomic
+def delete_reflection(*, access, reflection_id) -> None:
+    """Take one's own reflection off the board while the session is live."""
+    session = locked_session(access)
+    reflection = _own_reflection(access, session, reflection_id)
+    require_live(session)
+    reflection.deleted_at = timezone.now()
+    reflection.save(update_fields=["deleted_at"])
+    withdraw_reflection(session.pk, reflection.pk, audience=Audience.USERS)
+    emit(session.pk, "reflection.deleted", {"reflection": reflection.pk})
+    if session.spotlight_id == reflection.pk:
+        _set_spotlight(session, None)
+
+
+@dataclass(frozen=True)
+class Reactions:
+    """A reflection's reaction counts, and the caller's own reactions to it."""
+
+    reflection_id: int
+    counts: dict
+    mine: list
+
+
+def _react(access, reflection_id, emoji, *, add: bool) -> Reactions:
+    if emoji not in EMOJIS:
+        raise refuse("invalid", _("Choose one of the offered reactions."))
+    session = locked_session(access)
+    reflection = visible_reflection(access, session, reflection_id)
+    require_live(session)
+    if add:
+        changed = Reaction.objects.get_or_create(
+            reflection=reflection, member=access.membership, emoji=emoji
+        )[1]
+    else:
+        changed = Reaction.objects.filter(
+            reflection=reflection, member=access.membership, emoji=emoji
+        ).delete()[0]
+    counts = reaction_counts([reflection.pk])[reflection.pk]
+    if changed:
+        emit(
+            session.pk,
+            "reaction.changed",
+            {"reflection": reflection.pk, "reactions": counts},
+            facilitators_only=reflection.hidden,
+        )
+    mine = my_reactions([reflection.pk], access.membership)[reflection.pk]
+    return Reactions(reflection_id=reflection.pk, counts=counts, mine=mine)
+
+
+@transaction.atomic
+def add_reaction(*, access, reflection_id, emoji: str) -> Reactions:
+    return _react(access, reflection_id, emoji, add=True)
+
+
+@transaction.atomic
+def remove_reaction(*, access, reflection_id, emoji: str) -> Reactions:
+    return _react(access, reflection_id, emoji, add=False)
+
+
+@transaction.atomic
+def add_commitment(*, access, text: str, client_id) -> Commitment:
+    """Store a commitment (seen by its author and the facilitators).
+
+    A resend with a `client_id` already used returns the stored one.
+    """
+    client_id = client_uuid(client_id)
+    session = locked_session(access)
+    existing = (
+        Commitment.objects.select_related("author__user")
+        .filter(author=access.membership, client_id=client_id)
+        .first()
+    )
+    if existing is not None:
+        return existing
+    _require_may_post(access, session)
+    current = session.current_phase
+    if current is None or current.kind not in {PhaseKind.COMMITMENTS, PhaseKind.CLOSE}:
+        raise refuse("invalid", _("Commitments open at the commitments phase."))
+    commitment = Commitment.objects.create(
+        session=session,
+        author=access.membership,
+        text=clean_text(
+            text,
+            limit=COMMITMENT_MAX_LENGTH,
+            too_long_message=_("A commitment can be at most %(limit)d characters.")
+            % {"limit": COMMITMENT_MAX_LENGTH},
+        ),
+        client_id=client_id,
+    )
+    emit(
+        session.pk,
+        "commitment.added",
+        {"commitment": commitment_payload(commitment)},
+        facilitators_only=True,
+        users=[access.membership.user_id],
+    )
+    return commitment
