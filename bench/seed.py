@@ -22,13 +22,6 @@ from pathlib import Path
 import django
 
 COHORT_SIZE = 10  # one facilitator and nine participants
-DEFAULT_AGENDA = [
-    ("checkin", "Check-in round", "In one sentence: how are you arriving today?", 10),
-    ("reflection", "Reflection", "What did you try since last time, and what happened?", 15),
-    ("discussion", "Discussion", "", 25),
-    ("commitments", "Commitments", "What will you do before we meet again?", 10),
-    ("close", "Close", "", 5),
-]
 
 
 def seed_users(*, cohorts: int, password: str) -> list[dict]:
@@ -44,6 +37,7 @@ def seed_users(*, cohorts: int, password: str) -> list[dict]:
 
     from accounts.models import User
     from board.models import CohortSession, Phase
+    from board.services import default_agenda
     from cohorts.models import Cohort, Membership, Organization, OrganizationMembership
 
     now = timezone.now()
@@ -97,17 +91,12 @@ def seed_users(*, cohorts: int, password: str) -> list[dict]:
             )
             for c, cohort in enumerate(new_cohorts)
         )
+        # The agenda every new session starts from, as the product makes it.
+        agenda = default_agenda()
         Phase.objects.bulk_create(
-            Phase(
-                session=session,
-                position=position,
-                kind=kind,
-                title=title,
-                prompt=prompt,
-                timebox_minutes=minutes,
-            )
+            Phase(session=session, position=position, **phase)
             for session in sessions
-            for position, (kind, title, prompt, minutes) in enumerate(DEFAULT_AGENDA, 1)
+            for position, phase in enumerate(agenda, 1)
         )
         phases = {
             (p.session_id, p.kind): p
