@@ -51,8 +51,17 @@ from board.stream import (
 )
 from realtime.models import Audience
 
-
 # Start and end ----------------------------------------------------------------
+
+
+def _save_timer(session, state, *, ends_at=None, remaining=None, also=()) -> None:
+    """Set the timer and save it, with the fields in `also`, in one UPDATE."""
+    session.timer_state = state
+    session.timer_ends_at = ends_at
+    session.timer_remaining_seconds = remaining
+    session.save(update_fields=["timer_state", "timer_ends_at", "timer_remaining_seconds", *also])
+
+
 @transaction.atomic
 def start_session(*, access) -> CohortSession:
     """Open the board on the first phase; whoever is already on it attends."""
@@ -66,21 +75,7 @@ def start_session(*, access) -> CohortSession:
     session.status = Status.LIVE
     session.started_at = timezone.now()
     session.current_phase = first
-    session.timer_state, session.timer_ends_at, session.timer_remaining_seconds = (
-        Timer.IDLE,
-        None,
-        None,
-    )
-    session.save(
-        update_fields=[
-            "status",
-            "started_at",
-            "current_phase",
-            "timer_state",
-            "timer_ends_at",
-            "timer_remaining_seconds",
-        ]
-    )
+    _save_timer(session, Timer.IDLE, also=["status", "started_at", "current_phase"])
     record_attendance(
         session, Presence.objects.filter(session=session).values_list("membership_id", flat=True)
     )
@@ -97,32 +92,12 @@ def end_session(*, access) -> CohortSession:
     session = live_session_for_runner(access)
     session.status = Status.ENDED
     session.ended_at = timezone.now()
-    session.timer_state, session.timer_ends_at, session.timer_remaining_seconds = (
-        Timer.IDLE,
-        None,
-        None,
-    )
-    session.save(
-        update_fields=[
-            "status",
-            "ended_at",
-            "timer_state",
-            "timer_ends_at",
-            "timer_remaining_seconds",
-        ]
-    )
+    _save_timer(session, Timer.IDLE, also=["status", "ended_at"])
     emit(session.pk, "session.ended", {"status": session.status})
     return session
 
 
 # Facilitating -----------------------------------------------------------------
-
-
-def _save_timer(session, state, *, ends_at=None, remaining=None) -> None:
-    session.timer_state = state
-    session.timer_ends_at = ends_at
-    session.timer_remaining_seconds = remaining
-    session.save(update_fields=["timer_state", "timer_ends_at", "timer_remaining_seconds"])
 
 
 @transaction.atomic
@@ -133,8 +108,7 @@ def goto_phase(*, access, phase_id) -> CohortSession:
     if session.current_phase_id == phase.pk:
         return session
     session.current_phase = phase
-    session.save(update_fields=["current_phase"])
-    _save_timer(session, Timer.IDLE)
+    _save_timer(session, Timer.IDLE, also=["current_phase"])
     emit(
         session.pk,
         "phase.changed",
