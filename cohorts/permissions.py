@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
 
@@ -263,8 +264,6 @@ def access_cohort_socket(user, cohort_id) -> CohortAccess:
     leaders, each receiving only the events addressed to them. Like the board:
     PermissionDenied (close 4403) for an anonymous user or one with no right,
     Http404 (close 4404) when there is no such cohort."""
-    from django.core.exceptions import PermissionDenied
-
     if not getattr(user, "is_authenticated", False):
         raise PermissionDenied
     try:
@@ -537,8 +536,9 @@ def checkin_reader_ids(checkin) -> set[int]:
 
 @dataclass(frozen=True)
 class SessionAccess:
-    """What one member of the cohort is to one of its sessions. Built only by
-    `access_session`; only facilitators and participants ever get one."""
+    """What one member of the cohort is to one of its sessions. Built only here
+    (`access_session` and the rechecks); only facilitators and participants
+    ever get one."""
 
     user: object
     session: object  # board.models.CohortSession, with its cohort
@@ -615,8 +615,6 @@ def access_session_socket(user, session_id) -> SessionAccess:
     refusals apart (the issue's contract): PermissionDenied (close 4403) for an
     anonymous user or one with no right to the board, Http404 (close 4404)
     when there is no such session."""
-    from django.core.exceptions import PermissionDenied
-
     from board.models import CohortSession
 
     if not getattr(user, "is_authenticated", False):
@@ -631,6 +629,38 @@ def access_session_socket(user, session_id) -> SessionAccess:
         if exists:
             raise PermissionDenied from None
         raise
+
+
+def recheck_session_accesses(accesses) -> list[SessionAccess | None]:
+    """Each open board socket's access as it stands now, in one query: None
+    when its user has left the cohort, else rebuilt with their current
+    membership (a role may have changed). Sessions never change cohort and are
+    deleted only with it, so the membership alone decides."""
+    if not accesses:
+        return []
+    rows = Membership.objects.filter(
+        user_id__in={access.user.pk for access in accesses},
+        cohort_id__in={access.session.cohort_id for access in accesses},
+    ).select_related("user")
+    current = {(m.user_id, m.cohort_id): m for m in rows}
+    found = []
+    for access in accesses:
+        membership = current.get((access.user.pk, access.session.cohort_id))
+        found.append(
+            None
+            if membership is None
+            else SessionAccess(user=access.user, session=access.session, membership=membership)
+        )
+    return found
+
+
+def recheck_session_access(access) -> SessionAccess:
+    """`access` as it stands now, before a board frame runs (PermissionDenied
+    once its user has left the cohort)."""
+    membership = _board_membership(access.user, access.session)
+    if membership is None:
+        raise PermissionDenied
+    return SessionAccess(user=access.user, session=access.session, membership=membership)
 
 
 def access_session_management(user, session_id) -> SessionAccess:

@@ -10,15 +10,15 @@ and in cohorts/permissions.py.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
+import uuid
 from collections.abc import Mapping
+from functools import partial
 from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
-from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -27,9 +27,10 @@ from board import services as board_services
 from board.stream import BOARD
 from cohorts import permissions
 from cohorts.errors import DomainError
-from realtime import protocol, streams
+from realtime import batching, heartbeat, protocol, streams
 from realtime.protocol import ClientMessage, ProtocolError
 from realtime.ratelimit import limiter
+from realtime.shared import presence_reads
 
 logger = logging.getLogger(__name__)
 
@@ -42,8 +43,9 @@ class StreamConsumer(AsyncWebsocketConsumer):
 
     Subclasses set `stream` and `messages` and implement the synchronous hooks
     (each runs in a worker thread, with database access): `authorize`,
-    `make_recipient`, `snapshot`, `handle`; and, for presence, `join`, `leave`,
-    `touch` and `presence_frame`.
+    `make_recipient`, `snapshot`, `handle`; and, for presence, `join`, `leave`
+    and `presence_frame`. `reauthorize` and `recheck_all` have defaults built
+    on `authorize`; a stream with many sockets makes them cheaper.
     """
 
     stream: streams.Stream
@@ -75,9 +77,6 @@ class StreamConsumer(AsyncWebsocketConsumer):
     def leave(self) -> None:
         """Forget this connection's presence."""
 
-    def touch(self) -> None:
-        """Refresh this connection's presence (heartbeat)."""
-
     def presence_frame(self) -> dict | None:
         return None
 
@@ -86,7 +85,6 @@ class StreamConsumer(AsyncWebsocketConsumer):
         self.access = None
         self.seq = 0
         self.sent_presence = None
-        self._heartbeat = None
         owner_id = self.scope["url_route"]["kwargs"][self.url_kwarg]
         try:
             self.access = await database_sync_to_async(self.authorize)(
@@ -106,20 +104,18 @@ class StreamConsumer(AsyncWebsocketConsumer):
         # queue up here and are dropped or used by their seq.
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
-        if self.has_presence:
-            await database_sync_to_async(self.join)(self.access)
         frames, self.seq, resumed = await database_sync_to_async(self._opening)(
             _last_seq(self.scope)
         )
         for frame in frames:
             await self.send_frame(frame)
+        heartbeat.register(self)
         if self.has_presence:
-            presence = await database_sync_to_async(self.presence_frame)()
-            if resumed:
-                await self.send_frame(presence)
-            self.sent_presence = presence
-            await self.channel_layer.group_send(self.group, {"type": "stream.presence"})
-        self._heartbeat = asyncio.ensure_future(self._beat())
+            token = await self._announce_presence()
+            self.sent_presence = await presence_reads.get(token, self.presence_frame)
+            # A snapshot carries presence, unless it changed since.
+            if resumed or frames[-1].get("presence") != self.sent_presence["presence"]:
+                await self.send_frame(self.sent_presence)
 
     async def _refuse(self, code: int):
         # Accept, then close: a browser sees the close code only on an open
@@ -128,6 +124,10 @@ class StreamConsumer(AsyncWebsocketConsumer):
         await self.close(code=code)
 
     def _opening(self, last_seq: int | None):
+        """Join presence, then the snapshot or the missed events: one trip to
+        the database thread."""
+        if self.has_presence:
+            self.join(self.access)
         if last_seq is not None:
             current = self.stream.current_seq(self.owner_id)
             if streams.can_resume(self.stream, self.owner_id, last_seq, current):
@@ -138,44 +138,48 @@ class StreamConsumer(AsyncWebsocketConsumer):
         frame = self.snapshot(self.access)
         return [frame], frame["seq"], False
 
+    async def _announce_presence(self) -> str:
+        """Tell the group that presence changed. Each process reads the new
+        list once for all its sockets on this stream (`presence_reads`)."""
+        token = uuid.uuid4().hex
+        await self.channel_layer.group_send(
+            self.group, {"type": "stream.presence", "token": token}
+        )
+        return token
+
     async def disconnect(self, code):
         if self.access is None:
             return
-        if self._heartbeat is not None:
-            self._heartbeat.cancel()
+        heartbeat.unregister(self)
         await self.channel_layer.group_discard(self.group, self.channel_name)
         if self.has_presence:
             await database_sync_to_async(self.leave)()
-            await self.channel_layer.group_send(self.group, {"type": "stream.presence"})
+            await self._announce_presence()
 
-    async def _beat(self):
-        interval = getattr(settings, "REALTIME_PRESENCE_HEARTBEAT", 30)
-        while True:
-            await asyncio.sleep(interval)
-            try:
-                allowed = await database_sync_to_async(self._recheck)()
-            except Exception:
-                logger.exception("heartbeat failed")
-                continue
-            if not allowed:
-                await self.close(code=CLOSE_FORBIDDEN)
-                return
-
-    def _recheck(self) -> bool:
-        """The heartbeat: check the right again and refresh presence.
+    @classmethod
+    def recheck_all(cls, consumers) -> list[StreamConsumer]:
+        """The heartbeat, in the database thread, for this process's open
+        sockets of this kind: check each right again and refresh presence;
+        return the sockets whose right is gone.
 
         Events are filtered by the role held at connect; someone removed from
         the cohort, or no longer its facilitator, must stop receiving them
-        within one interval, not only at their next frame.
+        within one interval, not only at their next frame. This default checks
+        one socket at a time; a stream with many sockets does it in bulk.
         """
-        try:
-            self.access = self.authorize(self.scope["user"], self.owner_id)
-        except (PermissionDenied, Http404):
-            return False
-        self.recipient = self.make_recipient(self.access)
-        if self.has_presence:
-            self.touch()
-        return True
+        refused = []
+        for consumer in consumers:
+            try:
+                consumer.access = consumer.authorize(consumer.scope["user"], consumer.owner_id)
+            except (PermissionDenied, Http404):
+                refused.append(consumer)
+                continue
+            consumer.recipient = consumer.make_recipient(consumer.access)
+        return refused
+
+    async def stream_revoked(self, message):
+        """From the heartbeat: this socket's right is gone."""
+        await self.close(code=CLOSE_FORBIDDEN)
 
     # Client frames -------------------------------------------------------
     async def receive(self, text_data=None, bytes_data=None):
@@ -199,13 +203,27 @@ class StreamConsumer(AsyncWebsocketConsumer):
         if message.type == protocol.PING:
             await self.send_frame(protocol.pong(message.client_id))
             return
-        await self.send_frame(await database_sync_to_async(self._run)(message))
+        try:
+            reply = await batching.batcher().run(
+                partial(self._run, message), order=(self.stream.name, self.owner_id)
+            )
+        except batching.BatchFailed:
+            reply = protocol.error(
+                "server_error",
+                _("Something went wrong on the server; nothing was changed. Try again."),
+                message.client_id,
+            )
+        await self.send_frame(reply)
+
+    def reauthorize(self, access):
+        """The access again before a frame runs (it may have been taken away)."""
+        return self.authorize(self.scope["user"], self.owner_id)
 
     def _run(self, message: ClientMessage) -> dict:
-        """Check the right again (it may have been taken away), run the service,
-        and make the one reply."""
+        """In the writer thread: check the right again, run the service, and
+        make the one reply."""
         try:
-            access = self.authorize(self.scope["user"], self.owner_id)
+            access = self.reauthorize(self.access)
             extra = self.handle(access, message)
         except DomainError as error:
             return protocol.error(error.code, error.message, message.client_id)
@@ -247,7 +265,7 @@ class StreamConsumer(AsyncWebsocketConsumer):
     async def stream_presence(self, message):
         if not self.has_presence:
             return
-        presence = await database_sync_to_async(self.presence_frame)()
+        presence = await presence_reads.get(message["token"], self.presence_frame)
         if presence != self.sent_presence:
             self.sent_presence = presence
             await self.send_frame(presence)
@@ -357,14 +375,30 @@ class BoardConsumer(StreamConsumer):
     def handle(self, access, message: ClientMessage) -> dict:
         return BOARD_HANDLERS[message.type](access, message)
 
+    def reauthorize(self, access):
+        return permissions.recheck_session_access(access)
+
+    @classmethod
+    def recheck_all(cls, consumers) -> list[StreamConsumer]:
+        """Every board socket of this process in two queries and two writes."""
+        accesses = permissions.recheck_session_accesses([c.access for c in consumers])
+        refused, present = [], []
+        for consumer, access in zip(consumers, accesses, strict=True):
+            if access is None:
+                refused.append(consumer)
+                continue
+            if access.is_facilitator != consumer.access.is_facilitator:
+                consumer.recipient = consumer.make_recipient(access)
+            consumer.access = access
+            present.append(consumer.channel_name)
+        board_services.touch_presence(channel_names=present)
+        return refused
+
     def join(self, access) -> None:
         board_services.join_board(access=access, channel_name=self.channel_name)
 
     def leave(self) -> None:
         board_services.leave_board(channel_name=self.channel_name)
-
-    def touch(self) -> None:
-        board_services.touch_presence(channel_name=self.channel_name)
 
     def presence_frame(self) -> dict:
         return board_services.presence_frame(self.owner_id)

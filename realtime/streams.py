@@ -20,9 +20,11 @@ anonymous items never travel to clients.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import datetime
 import logging
+import threading
 from dataclasses import dataclass
 from functools import partial
 
@@ -140,8 +142,7 @@ def append_event(
     """
     if not connection.in_atomic_block:
         raise RuntimeError("append_event must run inside transaction.atomic()")
-    stream.owner_model.objects.filter(pk=owner_id).update(last_seq=F("last_seq") + 1)
-    seq = stream.current_seq(owner_id)
+    seq = _next_seq(stream, owner_id)
     event = stream.event_model.objects.create(
         **{f"{stream.owner_field}_id": owner_id},
         seq=seq,
@@ -152,6 +153,26 @@ def append_event(
     )
     transaction.on_commit(partial(group_send, stream.group(owner_id), _group_message(event)))
     return event
+
+
+def _next_seq(stream: Stream, owner_id: int) -> int:
+    """Raise the owner's counter and return it; the row stays locked until commit."""
+    if not connection.features.can_return_columns_from_insert:
+        # No RETURNING (SQLite before 3.35): the same, in two statements.
+        stream.owner_model.objects.filter(pk=owner_id).update(last_seq=F("last_seq") + 1)
+        return stream.current_seq(owner_id)
+    meta = stream.owner_model._meta
+    quote = connection.ops.quote_name
+    counter = quote(meta.get_field("last_seq").column)
+    # Only quoted names from the model go into the text; the id is a parameter.
+    sql = f"UPDATE {quote(meta.db_table)} SET {counter} = {counter} + 1"  # noqa: S608
+    sql += f" WHERE {quote(meta.pk.column)} = %s RETURNING {counter}"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [owner_id])
+        row = cursor.fetchone()
+    if row is None:
+        raise stream.owner_model.DoesNotExist
+    return row[0]
 
 
 def withdraw_past_events(
@@ -189,12 +210,30 @@ def _group_message(event: StreamEvent) -> dict:
     }
 
 
+_deferred = threading.local()
+
+
+@contextlib.contextmanager
+def deferred_broadcasts():
+    """Collect this thread's group messages instead of sending them; the
+    caller sends the list from the event loop (realtime.batching)."""
+    _deferred.messages = messages = []
+    try:
+        yield messages
+    finally:
+        del _deferred.messages
+
+
 def group_send(group: str, message: dict) -> None:
     """Send to a group from synchronous code, after commit.
 
     The event is already stored: if the channel layer fails, clients still
     get it from the log when they next see a gap or reconnect.
     """
+    deferred = getattr(_deferred, "messages", None)
+    if deferred is not None:
+        deferred.append((group, message))
+        return
     try:
         async_to_sync(get_channel_layer().group_send)(group, message)
     except Exception:

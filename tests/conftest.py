@@ -10,6 +10,7 @@ import pytest
 from django.conf import settings
 
 from cohorts.models import Membership, OrganizationMembership
+from realtime import batching
 from tests import factories
 
 
@@ -42,6 +43,14 @@ def pytest_sessionfinish(session, exitstatus):
             red=True,
         )
         session.exitstatus = 1
+
+
+@pytest.fixture(autouse=True)
+def _close_write_batchers():
+    """Each test's event loop gets its own writer thread (realtime.batching);
+    its connection is closed when the test ends."""
+    yield
+    batching.close_all()
 
 
 @pytest.fixture(autouse=True)
@@ -126,7 +135,5 @@ def globex_user(globex):
         organization=globex, user=user, role=OrganizationMembership.Role.HR_ADMIN
     )
     globex_cohort = factories.CohortFactory(organization=globex, name="Globex Leaders")
-    factories.MembershipFactory(
-        cohort=globex_cohort, user=user, role=Membership.Role.FACILITATOR
-    )
+    factories.MembershipFactory(cohort=globex_cohort, user=user, role=Membership.Role.FACILITATOR)
     return user

@@ -440,7 +440,7 @@ def test_stale_presence_stops_counting(live, participant, settings):
     assert [p["user"] for p in presence_payload(live.pk)] == [participant.pk]
     Presence.objects.update(seen_at=timezone.now() - datetime.timedelta(seconds=91))
     assert presence_payload(live.pk) == []
-    services.touch_presence(channel_name="chan-old")
+    services.touch_presence(channel_names=["chan-old"])
     assert [p["user"] for p in presence_payload(live.pk)] == [participant.pk]
     services.leave_board(channel_name="chan-old")
     assert presence_payload(live.pk) == []

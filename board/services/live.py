@@ -292,8 +292,10 @@ def post_reflection(*, access, phase_id, text: str, client_id) -> Reflection:
             raise refuse("not_found", _("This reflection is no longer on the board."))
         return existing
     _require_may_post(access, session)
-    phase = session_phase(session, phase_id)
     current = session.current_phase
+    # Most posts answer the current phase, which locked_session has read.
+    is_current = current is not None and str(phase_id) == str(current.pk)
+    phase = current if is_current else session_phase(session, phase_id)
     if current is None or phase.position > current.position:
         raise refuse("invalid", _("That prompt is not open yet."))
     reflection = Reflection.objects.create(
@@ -309,6 +311,7 @@ def post_reflection(*, access, phase_id, text: str, client_id) -> Reflection:
         "reflection.posted",
         {"reflection": reflection_payload(reflection, counts=empty_counts())},
     )
+    reflection.just_posted = True  # its ack needs no reaction query
     return reflection
 
 

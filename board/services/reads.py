@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from board.models import (
@@ -21,6 +22,7 @@ from board.services.common import (
 )
 from board.stream import (
     commitment_payload,
+    empty_counts,
     my_reactions,
     phases_payload,
     presence_payload,
@@ -84,6 +86,10 @@ def board_snapshot(access) -> dict:
 
 def reflection_for(access, reflection: Reflection) -> dict:
     """REFLECTION as `access` sees it (for acks)."""
+    if getattr(reflection, "just_posted", False):  # no reactions yet: no query
+        return reflection_payload(
+            reflection, viewer=access, counts=empty_counts(), mine_reactions=[]
+        )
     return reflection_payload(reflection, viewer=access)
 
 
@@ -121,15 +127,21 @@ def leave_board(*, channel_name: str) -> None:
 
 
 @transaction.atomic
-def touch_presence(*, channel_name: str) -> None:
-    """Heartbeat: still here. Also keeps attendance's last_seen_at current."""
+def touch_presence(*, channel_names) -> None:
+    """Heartbeat of a process's open sockets: still here. Also keeps
+    attendance's last_seen_at current on live sessions. Two statements,
+    however many sockets."""
     now = timezone.now()
-    presence = Presence.objects.filter(channel_name=channel_name).select_related("session").first()
-    if presence is None:
-        return
-    Presence.objects.filter(pk=presence.pk).update(seen_at=now)
-    if presence.session.is_live:
-        record_attendance(presence.session, [presence.membership_id])
+    names = list(channel_names)
+    Presence.objects.filter(channel_name__in=names).update(seen_at=now)
+    present = Presence.objects.filter(
+        channel_name__in=names,
+        session_id=OuterRef("session_id"),
+        membership_id=OuterRef("membership_id"),
+    )
+    Attendance.objects.filter(Exists(present), session__status=Status.LIVE).update(
+        last_seen_at=now
+    )
 
 
 def presence_frame(session_id: int) -> dict:

@@ -1,9 +1,16 @@
 """An open socket loses what its user loses, within one heartbeat."""
 
+import asyncio
+import datetime
+
 import pytest
 from channels.db import database_sync_to_async
+from django.utils import timezone
 
+from board import services
+from board.models import Attendance, Presence
 from cohorts.models import Membership
+from cohorts.permissions import access_session
 from tests.realtime.conftest import BoardClient
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -33,3 +40,41 @@ async def test_a_participant_removed_from_the_cohort_is_closed_with_4403(
         output = await pat.communicator.receive_output(timeout=5)
     assert output["type"] == "websocket.close"
     assert output["code"] == 4403
+
+
+async def test_a_participant_made_facilitator_gets_facilitator_events_after_a_beat(
+    live_session, participant, other_participant
+):
+    pat = await BoardClient.join(participant, live_session.pk)
+    robin = await BoardClient.join(other_participant, live_session.pk)
+    await set_role(participant, live_session, Membership.Role.FACILITATOR)
+    await asyncio.sleep(0.3)  # several heartbeats
+    # Commitments go to their author and the facilitators only.
+    await database_sync_to_async(_to_commitments)(live_session)
+    await robin.request("commitment.add", text="Ask for feedback weekly")
+    added = await pat.until("commitment.added")
+    assert added["commitment"]["text"] == "Ask for feedback weekly"
+    await pat.close()
+    await robin.close()
+
+
+def _to_commitments(session):
+    facilitator = session.cohort.memberships.filter(role="facilitator").first().user
+    phase = session.phases.get(kind="commitments")
+    services.goto_phase(access=access_session(facilitator, session.pk), phase_id=phase.pk)
+
+
+async def test_the_heartbeat_keeps_presence_and_attendance_fresh(live_session, participant):
+    pat = await BoardClient.join(participant, live_session.pk)
+    long_ago = timezone.now() - datetime.timedelta(hours=1)
+    await database_sync_to_async(
+        lambda: (
+            Presence.objects.update(seen_at=long_ago),
+            Attendance.objects.update(last_seen_at=long_ago),
+        )
+    )()
+    await asyncio.sleep(0.3)
+    presence = await database_sync_to_async(Presence.objects.get)()
+    attendance = await database_sync_to_async(Attendance.objects.get)()
+    assert presence.seen_at > long_ago and attendance.last_seen_at > long_ago
+    await pat.close()

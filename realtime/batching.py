@@ -1,0 +1,192 @@
+"""Client frames that write, run in batches: one thread, one transaction per batch.
+
+Every socket's writes used to queue one by one on Django's single
+thread-sensitive executor, each in its own transaction on a connection opened
+and closed around it (docs/performance.md). Here each process has one writer
+thread with one connection of its own. Frames that arrive while a batch runs
+wait together and then run as the next batch: each frame in a savepoint of
+its own (a refused frame rolls back alone), all of them committed at once.
+Broadcasts made on commit are handed back to the event loop, which sends them
+before the callers get their results.
+
+Under light load a batch holds one frame and latency is one transaction; under
+heavy load a batch holds many and the cost of BEGIN, COMMIT and the thread
+hop is shared.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import logging
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+from channels.layers import get_channel_layer
+from django.conf import settings
+from django.db import DatabaseError, connection, transaction
+
+from realtime import streams
+
+logger = logging.getLogger(__name__)
+
+MAX_BATCH = 64
+
+
+class BatchFailed(Exception):
+    """The batch's transaction did not commit: nothing of this frame was kept."""
+
+
+@dataclass
+class _Job:
+    function: Any
+    order: tuple
+    context: contextvars.Context
+    future: asyncio.Future
+    result: Any = None
+    error: BaseException | None = None
+
+
+@dataclass
+class _Batch:
+    jobs: list[_Job]
+    broadcasts: list[tuple[str, dict]] = field(default_factory=list)
+
+
+class WriteBatcher:
+    """The writer of one event loop (one Daphne process)."""
+
+    def __init__(self):
+        self._queue: list[_Job] = []
+        self._wakeup = asyncio.Event()
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="realtime-writer")
+        self._task = asyncio.get_running_loop().create_task(self._drain())
+
+    async def run(self, function, *, order=()):
+        """Run `function()` (synchronous, with database access) in the next
+        batch and return its result. Jobs run in `order` within a batch, so
+        that every process takes row locks in the same order."""
+        job = _Job(
+            function=function,
+            order=tuple(order),
+            context=contextvars.copy_context(),
+            future=asyncio.get_running_loop().create_future(),
+        )
+        self._queue.append(job)
+        self._wakeup.set()
+        return await job.future
+
+    def shutdown(self) -> None:
+        """Close the thread's connection and let the thread end."""
+        try:
+            self._task.cancel()
+        except RuntimeError:
+            pass  # its loop is closed already, and the task with it
+        self._executor.submit(close_connection).result()
+        self._executor.shutdown(wait=True)
+
+    async def _drain(self):
+        loop = asyncio.get_running_loop()
+        while True:
+            if not self._queue:
+                self._wakeup.clear()
+                try:
+                    await asyncio.wait_for(self._wakeup.wait(), timeout=idle_seconds())
+                except TimeoutError:
+                    # Idle: give the connection back rather than hold it.
+                    await loop.run_in_executor(self._executor, close_connection)
+                    await self._wakeup.wait()
+                continue
+            jobs, self._queue = self._queue[:MAX_BATCH], self._queue[MAX_BATCH:]
+            jobs.sort(key=lambda job: job.order)
+            batch = _Batch(jobs)
+            try:
+                await loop.run_in_executor(self._executor, run_batch, batch)
+                await broadcast(batch.broadcasts)
+            except Exception as error:  # noqa: BLE001 (reported to every caller)
+                logger.exception("write batch failed")
+                for job in jobs:
+                    job.error = job.error or BatchFailed(str(error))
+            for job in jobs:
+                if job.future.done():
+                    continue  # the caller went away
+                if job.error is not None:
+                    job.future.set_exception(job.error)
+                else:
+                    job.future.set_result(job.result)
+
+
+def run_batch(batch: _Batch) -> None:
+    """In the writer thread: every job in a savepoint, one commit for all."""
+    if connection.errors_occurred and not connection.is_usable():
+        connection.close()  # a broken connection is replaced, as per request
+    with streams.deferred_broadcasts() as broadcasts:
+        try:
+            with transaction.atomic():
+                for job in batch.jobs:
+                    try:
+                        with transaction.atomic():
+                            job.result = job.context.run(job.function)
+                    except Exception as error:  # noqa: BLE001 (the caller gets it)
+                        job.error = error
+        except DatabaseError as error:
+            for job in batch.jobs:
+                job.error = job.error or BatchFailed(str(error))
+            broadcasts.clear()
+            return
+    batch.broadcasts = list(broadcasts)
+
+
+async def broadcast(messages: list[tuple[str, dict]]) -> None:
+    """Send a batch's group messages: in order within a group, groups at once."""
+    if not messages:
+        return
+    layer = get_channel_layer()
+    by_group: dict[str, list[dict]] = {}
+    for group, message in messages:
+        by_group.setdefault(group, []).append(message)
+
+    async def send_all(group, group_messages):
+        for message in group_messages:
+            try:
+                await layer.group_send(group, message)
+            except Exception:
+                # Stored already: clients read it from the log at the next gap.
+                logger.exception("could not broadcast to %s", group)
+
+    await asyncio.gather(*(send_all(g, m) for g, m in by_group.items()))
+
+
+def close_connection() -> None:
+    # Looked up here, in the writer thread: connections are per thread.
+    connection.close()
+
+
+def idle_seconds() -> float:
+    return getattr(settings, "REALTIME_WRITER_IDLE_SECONDS", 5)
+
+
+# One writer per event loop: Daphne runs one loop; tests make one per test.
+_batchers: dict[asyncio.AbstractEventLoop, WriteBatcher] = {}
+_lock = threading.Lock()
+
+
+def batcher() -> WriteBatcher:
+    loop = asyncio.get_running_loop()
+    with _lock:
+        for old in [old for old in _batchers if old.is_closed()]:
+            _batchers.pop(old).shutdown()
+        found = _batchers.get(loop)
+        if found is None:
+            found = _batchers[loop] = WriteBatcher()
+        return found
+
+
+def close_all() -> None:
+    """Close every writer's connection and thread (test teardown: a database
+    with open connections cannot be flushed or dropped)."""
+    with _lock:
+        while _batchers:
+            _batchers.popitem()[1].shutdown()

@@ -1,0 +1,175 @@
+"""The writer of client frames (realtime.batching): many frames, one transaction."""
+
+import asyncio
+import uuid
+
+import pytest
+from channels.db import database_sync_to_async
+from channels.layers import get_channel_layer
+from django.db import DatabaseError, connection, connections
+
+from board.models import Reflection
+from cohorts.errors import DomainError
+from realtime import batching, streams
+from tests.realtime.conftest import WAIT, BoardClient
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def store(session, author, text):
+    """A job: one reflection row, written in the writer thread."""
+
+    def job():
+        Reflection.objects.create(
+            session=session,
+            phase=session.current_phase,
+            author=author,
+            text=text,
+            client_id=uuid.uuid4(),
+        )
+        return text
+
+    return job
+
+
+def refuse_after_storing(session, author):
+    def job():
+        store(session, author, "rolled back")()
+        raise DomainError("no", code="invalid")
+
+    return job
+
+
+@pytest.fixture
+def author(live_session, participant):
+    return live_session.cohort.memberships.get(user=participant)
+
+
+async def test_frames_that_arrive_together_share_one_batch(live_session, author):
+    writer = batching.batcher()
+    batches = []
+    original = batching.run_batch
+    batching.run_batch = lambda batch: (batches.append(len(batch.jobs)), original(batch))[1]
+    try:
+        results = await asyncio.gather(
+            *(writer.run(store(live_session, author, f"post {n}")) for n in range(5))
+        )
+    finally:
+        batching.run_batch = original
+    assert results == [f"post {n}" for n in range(5)]
+    assert batches == [5]
+    assert await database_sync_to_async(Reflection.objects.count)() == 5
+
+
+async def test_a_refused_frame_rolls_back_alone(live_session, author):
+    writer = batching.batcher()
+    results = await asyncio.gather(
+        writer.run(store(live_session, author, "kept 1")),
+        writer.run(refuse_after_storing(live_session, author)),
+        writer.run(store(live_session, author, "kept 2")),
+        return_exceptions=True,
+    )
+    assert results[0] == "kept 1" and results[2] == "kept 2"
+    assert isinstance(results[1], DomainError)
+    texts = await database_sync_to_async(
+        lambda: sorted(Reflection.objects.values_list("text", flat=True))
+    )()
+    assert texts == ["kept 1", "kept 2"]
+
+
+async def test_a_failed_commit_fails_every_frame_and_keeps_nothing(
+    live_session, author, monkeypatch
+):
+    def fail(self):
+        raise DatabaseError("disk I/O error")
+
+    monkeypatch.setattr(type(connections["default"]), "commit", fail)
+    writer = batching.batcher()
+    results = await asyncio.gather(
+        writer.run(store(live_session, author, "a")),
+        writer.run(store(live_session, author, "b")),
+        return_exceptions=True,
+    )
+    monkeypatch.undo()
+    assert all(isinstance(result, batching.BatchFailed) for result in results)
+    assert await database_sync_to_async(Reflection.objects.count)() == 0
+
+
+async def test_broadcasts_leave_after_commit_from_the_event_loop(live_session):
+    layer = get_channel_layer()
+    channel = await layer.new_channel()
+    await layer.group_add("probe", channel)
+
+    def job():
+        streams.send_on_commit("probe", {"type": "probe.sent", "committed": True})
+        return "done"
+
+    assert await batching.batcher().run(job) == "done"
+    message = await asyncio.wait_for(layer.receive(channel), WAIT)
+    assert message == {"type": "probe.sent", "committed": True}
+
+
+async def test_a_refused_frame_broadcasts_nothing(live_session):
+    layer = get_channel_layer()
+    channel = await layer.new_channel()
+    await layer.group_add("probe", channel)
+
+    def job():
+        streams.send_on_commit("probe", {"type": "probe.sent"})
+        raise DomainError("no", code="invalid")
+
+    with pytest.raises(DomainError):
+        await batching.batcher().run(job)
+    with pytest.raises(TimeoutError):
+        await asyncio.wait_for(layer.receive(channel), 0.2)
+
+
+async def test_jobs_run_in_their_lock_order_then_in_arrival_order():
+    ran = []
+    writer = batching.batcher()
+    await asyncio.gather(
+        writer.run(lambda: ran.append("b1"), order=("board", 2)),
+        writer.run(lambda: ran.append("a1"), order=("board", 1)),
+        writer.run(lambda: ran.append("b2"), order=("board", 2)),
+        writer.run(lambda: ran.append("a2"), order=("board", 1)),
+    )
+    assert ran == ["a1", "a2", "b1", "b2"]
+
+
+def raw_connection():
+    connection.ensure_connection()
+    return connection.connection
+
+
+async def test_the_writer_keeps_its_connection_and_lets_it_go_when_idle(settings):
+    settings.REALTIME_WRITER_IDLE_SECONDS = 0.2
+    writer = batching.batcher()
+    first = await writer.run(raw_connection)
+    assert await writer.run(raw_connection) is first  # no reconnect between batches
+    await asyncio.sleep(0.5)
+    assert await writer.run(raw_connection) is not first  # closed while idle
+
+
+async def test_posts_sent_at_once_are_all_stored_acked_and_delivered_in_order(
+    live_session, participant, other_participant
+):
+    pat = await BoardClient.join(participant, live_session.pk)
+    robin = await BoardClient.join(other_participant, live_session.pk)
+    phase = pat.snapshot["session"]["current_phase"]
+    sent = [
+        (pat, await pat.send("reflection.post", phase=phase, text=f"pat {n}")) for n in range(4)
+    ]
+    sent += [
+        (robin, await robin.send("reflection.post", phase=phase, text=f"robin {n}"))
+        for n in range(4)
+    ]
+    for client, client_id in sent:
+        assert (await client.reply(client_id))["type"] == "ack"
+    seen = [await robin.until("reflection.posted") for _ in range(8)]
+    assert [frame["seq"] for frame in seen] == sorted(frame["seq"] for frame in seen)
+    assert {frame["reflection"]["text"] for frame in seen} == {
+        f"{who} {n}" for who in ("pat", "robin") for n in range(4)
+    }
+    assert await database_sync_to_async(Reflection.objects.count)() == 8
+    await pat.close()
+    await robin.close()
