@@ -18,12 +18,16 @@ install: $(VENV)/.installed
 
 # The demo runs with DEBUG on (plain HTTP, readable errors) unless told otherwise.
 # SITE_URL follows PORT so that invitation links in emails point at this server.
+# Daphne drops a client frame over 16384 bytes, the app's limit (MAX_FRAME_BYTES),
+# before reading it. Not --websocket-max-message-size: it also caps what Daphne
+# sends, and a board's snapshot is larger.
 run: install
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py migrate --noinput
 	DEBUG=$${DEBUG:-1} SITE_URL=$${SITE_URL:-http://127.0.0.1:$(PORT)} \
 	  $(BIN)/python manage.py seed_demo --password "$(DEMO_PASSWORD)"
 	DEBUG=$${DEBUG:-1} SITE_URL=$${SITE_URL:-http://127.0.0.1:$(PORT)} \
-	  $(BIN)/daphne -b 127.0.0.1 -p $(PORT) config.asgi:application
+	  $(BIN)/daphne -b 127.0.0.1 -p $(PORT) --websocket-max-frame-size 16384 \
+	    config.asgi:application
 
 # Browser tests need Debian's chromium; install it when it is missing and apt is here.
 chromium:

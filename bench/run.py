@@ -208,6 +208,9 @@ def daphne(app: str, env: dict[str, str], name: str, logs: Path) -> Server:
         str(port),
         "--access-log",
         os.devnull,
+        # As `make run`: client frames up to the board's limit (MAX_FRAME_BYTES).
+        "--websocket-max-frame-size",
+        "16384",
         app,
     ]
     return Server(argv, env, name, port, logs)

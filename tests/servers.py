@@ -75,6 +75,10 @@ class DaphneServer:
                 "127.0.0.1",
                 "-p",
                 str(self.port),
+                # Client frames up to the application's limit (MAX_FRAME_BYTES);
+                # see tests/realtime/test_daphne_limits.py.
+                "--websocket-max-frame-size",
+                "16384",
                 "config.asgi:application",
             ],
             cwd=BASE_DIR,
