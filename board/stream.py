@@ -37,6 +37,15 @@ def emit(session_id: int, event_type: str, payload: dict, *, facilitators_only=F
     )
 
 
+def emit_many(session_id: int, events):
+    """`emit` for several events to everyone, as (event_type, payload) pairs."""
+    return streams.append_events(
+        BOARD,
+        session_id,
+        [(event_type, payload, Audience.EVERYONE, ()) for event_type, payload in events],
+    )
+
+
 def withdraw_reflection(session_id: int, reflection_id: int, *, audience: str) -> None:
     """Keep the earlier events that carry a reflection's text from replaying to
     those it was hidden from (participants) or deleted for (everyone)."""

@@ -581,9 +581,11 @@ class SessionAccess:
 
 
 def _board_membership(user, session):
+    # order_by(): the model's default order joins users, for nothing here.
     return (
         Membership.objects.filter(cohort_id=session.cohort_id, user=user)
         .select_related("user")
+        .order_by()
         .first()
     )
 
@@ -632,35 +634,44 @@ def access_session_socket(user, session_id) -> SessionAccess:
 
 
 def recheck_session_accesses(accesses) -> list[SessionAccess | None]:
-    """Each open board socket's access as it stands now, in one query: None
-    when its user has left the cohort, else rebuilt with their current
-    membership (a role may have changed). Sessions never change cohort and are
+    """Each open board socket's access as it stands now, in one light query:
+    None when its user has left the cohort; the same access when nothing
+    changed; else one rebuilt with their current membership (a role changed,
+    or they left and joined again). Sessions never change cohort and are
     deleted only with it, so the membership alone decides."""
     if not accesses:
         return []
-    rows = Membership.objects.filter(
-        user_id__in={access.user.pk for access in accesses},
-        cohort_id__in={access.session.cohort_id for access in accesses},
-    ).select_related("user")
-    current = {(m.user_id, m.cohort_id): m for m in rows}
+    rows = (
+        Membership.objects.filter(
+            user_id__in={access.user.pk for access in accesses},
+            cohort_id__in={access.session.cohort_id for access in accesses},
+        )
+        .order_by()
+        .values_list("user_id", "cohort_id", "pk", "role")
+    )
+    current = {(user_id, cohort_id): (pk, role) for user_id, cohort_id, pk, role in rows}
     found = []
     for access in accesses:
-        membership = current.get((access.user.pk, access.session.cohort_id))
-        found.append(
-            None
-            if membership is None
-            else SessionAccess(user=access.user, session=access.session, membership=membership)
-        )
+        now = current.get((access.user.pk, access.session.cohort_id))
+        if now is None:
+            found.append(None)
+        elif now == (access.membership.pk, access.membership.role):
+            found.append(access)
+        else:
+            membership = Membership.objects.select_related("user").get(pk=now[0])
+            found.append(
+                SessionAccess(user=access.user, session=access.session, membership=membership)
+            )
     return found
 
 
 def recheck_session_access(access) -> SessionAccess:
     """`access` as it stands now, before a board frame runs (PermissionDenied
     once its user has left the cohort)."""
-    membership = _board_membership(access.user, access.session)
-    if membership is None:
+    [found] = recheck_session_accesses([access])
+    if found is None:
         raise PermissionDenied
-    return SessionAccess(user=access.user, session=access.session, membership=membership)
+    return found
 
 
 def access_session_management(user, session_id) -> SessionAccess:

@@ -176,7 +176,9 @@ if REDIS_URL:
 else:
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels.layers.InMemoryChannelLayer",
+            # Channels' in-memory layer without its per-message sweep of all
+            # sockets (realtime/layers.py).
+            "BACKEND": "realtime.layers.SweptInMemoryChannelLayer",
             "CONFIG": {"capacity": env_int("CHANNEL_LAYER_CAPACITY", 1000), "expiry": 30},
         }
     }

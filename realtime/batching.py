@@ -45,6 +45,7 @@ class _Job:
     order: tuple
     context: contextvars.Context
     future: asyncio.Future
+    bulk: tuple | None = None  # (handler, item): see WriteBatcher.run
     result: Any = None
     error: BaseException | None = None
 
@@ -64,15 +65,21 @@ class WriteBatcher:
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="realtime-writer")
         self._task = asyncio.get_running_loop().create_task(self._drain())
 
-    async def run(self, function, *, order=()):
+    async def run(self, function, *, order=(), bulk=None):
         """Run `function()` (synchronous, with database access) in the next
         batch and return its result. Jobs run in `order` within a batch, so
-        that every process takes row locks in the same order."""
+        that every process takes row locks in the same order.
+
+        `bulk`, a (handler, item) pair, lets neighbouring jobs with the same
+        handler run as one call, `handler(items)`, which returns their results
+        in order; should it raise, they run one by one instead.
+        """
         job = _Job(
             function=function,
             order=tuple(order),
             context=contextvars.copy_context(),
             future=asyncio.get_running_loop().create_future(),
+            bulk=bulk,
         )
         self._queue.append(job)
         self._wakeup.set()
@@ -119,24 +126,56 @@ class WriteBatcher:
 
 
 def run_batch(batch: _Batch) -> None:
-    """In the writer thread: every job in a savepoint, one commit for all."""
+    """In the writer thread: every job (or run of bulk jobs) in a savepoint,
+    one commit for all."""
     if connection.errors_occurred and not connection.is_usable():
         connection.close()  # a broken connection is replaced, as per request
     with streams.deferred_broadcasts() as broadcasts:
         try:
             with transaction.atomic():
-                for job in batch.jobs:
-                    try:
-                        with transaction.atomic():
-                            job.result = job.context.run(job.function)
-                    except Exception as error:  # noqa: BLE001 (the caller gets it)
-                        job.error = error
+                for run in _runs(batch.jobs):
+                    if len(run) == 1 or not _run_in_bulk(run):
+                        for job in run:
+                            _run_one(job)
         except DatabaseError as error:
             for job in batch.jobs:
                 job.error = job.error or BatchFailed(str(error))
             broadcasts.clear()
             return
     batch.broadcasts = list(broadcasts)
+
+
+def _runs(jobs: list[_Job]):
+    """Neighbouring jobs that share a bulk handler, and every other job alone."""
+    run: list[_Job] = []
+    for job in jobs:
+        if run and (job.bulk is None or run[0].bulk is None or job.bulk[0] != run[0].bulk[0]):
+            yield run
+            run = []
+        run.append(job)
+    if run:
+        yield run
+
+
+def _run_one(job: _Job) -> None:
+    try:
+        with transaction.atomic():
+            job.result = job.context.run(job.function)
+    except Exception as error:  # noqa: BLE001 (the caller gets it)
+        job.error = error
+
+
+def _run_in_bulk(run: list[_Job]) -> bool:
+    handler = run[0].bulk[0]
+    try:
+        with transaction.atomic():
+            results = run[0].context.run(handler, [job.bulk[1] for job in run])
+    except Exception:
+        logger.exception("bulk %s failed; running its jobs one by one", handler.__qualname__)
+        return False
+    for job, result in zip(run, results, strict=True):
+        job.result = result
+    return True
 
 
 async def broadcast(messages: list[tuple[str, dict]]) -> None:

@@ -10,13 +10,13 @@ and in cohorts/permissions.py.
 
 from __future__ import annotations
 
-import json
 import logging
 import uuid
 from collections.abc import Mapping
 from functools import partial
 from urllib.parse import parse_qs
 
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.core.exceptions import PermissionDenied
@@ -52,6 +52,9 @@ class StreamConsumer(AsyncWebsocketConsumer):
     messages: Mapping[str, Mapping[str, protocol.FieldType]]
     url_kwarg = "pk"
     has_presence = False
+    # Message types whose frames of one batch run in a single call of the
+    # named classmethod (see realtime.batching).
+    bulk_handlers: Mapping[str, str] = {}
 
     # Hooks ---------------------------------------------------------------
     def authorize(self, user, owner_id):
@@ -79,6 +82,17 @@ class StreamConsumer(AsyncWebsocketConsumer):
 
     def presence_frame(self) -> dict | None:
         return None
+
+    async def dispatch(self, message):
+        """Channels' dispatch, without its `aclose_old_connections()` before
+        every handler: that is a hop to the database thread for each frame and
+        each delivered event, and these handlers reach the database only
+        through `database_sync_to_async` and the writer, which look after
+        their own connections."""
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
 
     # Connection ----------------------------------------------------------
     async def connect(self):
@@ -203,11 +217,16 @@ class StreamConsumer(AsyncWebsocketConsumer):
         if message.type == protocol.PING:
             await self.send_frame(protocol.pong(message.client_id))
             return
+        bulk = None
+        if message.type in self.bulk_handlers:
+            bulk = (getattr(type(self), self.bulk_handlers[message.type]), (self, message))
         try:
             reply = await batching.batcher().run(
-                partial(self._run, message), order=(self.stream.name, self.owner_id)
+                partial(self._run, message), order=(self.stream.name, self.owner_id), bulk=bulk
             )
-        except batching.BatchFailed:
+        except Exception as error:
+            if not isinstance(error, batching.BatchFailed):  # that one is logged already
+                logger.exception("%s failed", message.type, exc_info=error)
             reply = protocol.error(
                 "server_error",
                 _("Something went wrong on the server; nothing was changed. Try again."),
@@ -221,23 +240,13 @@ class StreamConsumer(AsyncWebsocketConsumer):
 
     def _run(self, message: ClientMessage) -> dict:
         """In the writer thread: check the right again, run the service, and
-        make the one reply."""
+        make the one reply. Other exceptions roll the frame back and reach
+        `receive`, which replies "server_error"."""
         try:
             access = self.reauthorize(self.access)
             extra = self.handle(access, message)
-        except DomainError as error:
-            return protocol.error(error.code, error.message, message.client_id)
-        except (PermissionDenied, Http404):
-            return protocol.error(
-                "forbidden", _("You no longer have access to this board."), message.client_id
-            )
-        except Exception:
-            logger.exception("%s failed", message.type)
-            return protocol.error(
-                "server_error",
-                _("Something went wrong on the server; nothing was changed. Try again."),
-                message.client_id,
-            )
+        except (DomainError, PermissionDenied, Http404) as error:
+            return refusal(error, message.client_id)
         return protocol.ack(message.client_id, **extra)
 
     # Group messages ------------------------------------------------------
@@ -249,9 +258,7 @@ class StreamConsumer(AsyncWebsocketConsumer):
         if seq == self.seq + 1 and (message["payload"] is not None or not mine):
             self.seq = seq
             if mine:
-                await self.send_frame(
-                    streams.render(message["event_type"], seq, message["payload"], self.recipient)
-                )
+                await self.send(text_data=streams.frame_text(self.group, message, self.recipient))
             return
         # A gap (events overtook each other between processes) or an event to
         # read from the log: read everything up to this one, in order.
@@ -271,7 +278,15 @@ class StreamConsumer(AsyncWebsocketConsumer):
             await self.send_frame(presence)
 
     async def send_frame(self, frame: dict):
-        await self.send(text_data=json.dumps(frame, ensure_ascii=False, separators=(",", ":")))
+        await self.send(text_data=streams.encode(frame))
+
+
+def refusal(error, client_id) -> dict:
+    """The error frame for a frame refused by a rule (DomainError) or by a
+    right that is gone (PermissionDenied, Http404)."""
+    if isinstance(error, DomainError):
+        return protocol.error(error.code, error.message, client_id)
+    return protocol.error("forbidden", _("You no longer have access to this board."), client_id)
 
 
 def _last_seq(scope) -> int | None:
@@ -375,8 +390,41 @@ class BoardConsumer(StreamConsumer):
     def handle(self, access, message: ClientMessage) -> dict:
         return BOARD_HANDLERS[message.type](access, message)
 
+    bulk_handlers = {"reflection.post": "post_many"}
+
     def reauthorize(self, access):
         return permissions.recheck_session_access(access)
+
+    @classmethod
+    def post_many(cls, items) -> list[dict]:
+        """The replies to a batch's reflection.post frames, given as
+        (consumer, message) pairs, stored with one call of the service."""
+        accesses = permissions.recheck_session_accesses([consumer.access for consumer, _ in items])
+        replies: list[dict | None] = [None] * len(items)
+        requests, indexes = [], []
+        for index, ((_consumer, message), access) in enumerate(zip(items, accesses, strict=True)):
+            if access is None:
+                replies[index] = refusal(PermissionDenied(), message.client_id)
+                continue
+            requests.append(
+                board_services.PostRequest(
+                    access=access,
+                    phase_id=message["phase"],
+                    text=message["text"],
+                    client_id=message.client_id,
+                )
+            )
+            indexes.append(index)
+        outcomes = board_services.post_reflections(requests)
+        for index, request, outcome in zip(indexes, requests, outcomes, strict=True):
+            client_id = items[index][1].client_id
+            if isinstance(outcome, DomainError):
+                replies[index] = refusal(outcome, client_id)
+            else:
+                replies[index] = protocol.ack(
+                    client_id, **_reflection_ack(request.access, outcome)
+                )
+        return replies
 
     @classmethod
     def recheck_all(cls, consumers) -> list[StreamConsumer]:

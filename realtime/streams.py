@@ -23,8 +23,10 @@ from __future__ import annotations
 import contextlib
 import copy
 import datetime
+import json
 import logging
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from functools import partial
 
@@ -140,35 +142,50 @@ def append_event(
     Must run inside the transaction that makes the change, so that the change,
     the event and the counter commit (or roll back) together.
     """
+    return append_events(stream, owner_id, [(event_type, payload, audience, user_ids)])[0]
+
+
+def append_events(stream: Stream, owner_id: int, events) -> list[StreamEvent]:
+    """`append_event` for several events of one stream, in three statements:
+    `events` holds (event_type, payload, audience, user_ids) tuples."""
     if not connection.in_atomic_block:
         raise RuntimeError("append_event must run inside transaction.atomic()")
-    seq = _next_seq(stream, owner_id)
-    event = stream.event_model.objects.create(
-        **{f"{stream.owner_field}_id": owner_id},
-        seq=seq,
-        type=event_type,
-        payload=payload,
-        audience=audience,
-        user_ids=sorted(set(user_ids)),
+    last = _raise_seq(stream, owner_id, len(events))
+    first = last - len(events) + 1
+    stored = stream.event_model.objects.bulk_create(
+        [
+            stream.event_model(
+                **{f"{stream.owner_field}_id": owner_id},
+                seq=seq,
+                type=event_type,
+                payload=payload,
+                audience=audience,
+                user_ids=sorted(set(user_ids)),
+            )
+            for seq, (event_type, payload, audience, user_ids) in enumerate(events, start=first)
+        ]
     )
-    transaction.on_commit(partial(group_send, stream.group(owner_id), _group_message(event)))
-    return event
+    group = stream.group(owner_id)
+    for event in stored:
+        transaction.on_commit(partial(group_send, group, _group_message(event)))
+    return stored
 
 
-def _next_seq(stream: Stream, owner_id: int) -> int:
-    """Raise the owner's counter and return it; the row stays locked until commit."""
+def _raise_seq(stream: Stream, owner_id: int, by: int) -> int:
+    """Raise the owner's counter by `by` and return it; the row stays locked
+    until commit."""
     if not connection.features.can_return_columns_from_insert:
         # No RETURNING (SQLite before 3.35): the same, in two statements.
-        stream.owner_model.objects.filter(pk=owner_id).update(last_seq=F("last_seq") + 1)
+        stream.owner_model.objects.filter(pk=owner_id).update(last_seq=F("last_seq") + by)
         return stream.current_seq(owner_id)
     meta = stream.owner_model._meta
     quote = connection.ops.quote_name
     counter = quote(meta.get_field("last_seq").column)
-    # Only quoted names from the model go into the text; the id is a parameter.
-    sql = f"UPDATE {quote(meta.db_table)} SET {counter} = {counter} + 1"  # noqa: S608
+    # Only quoted names from the model go into the text; values are parameters.
+    sql = f"UPDATE {quote(meta.db_table)} SET {counter} = {counter} + %s"  # noqa: S608
     sql += f" WHERE {quote(meta.pk.column)} = %s RETURNING {counter}"
     with connection.cursor() as cursor:
-        cursor.execute(sql, [owner_id])
+        cursor.execute(sql, [by, owner_id])
         row = cursor.fetchone()
     if row is None:
         raise stream.owner_model.DoesNotExist
@@ -199,6 +216,7 @@ def withdraw_past_events(
 
 def _group_message(event: StreamEvent) -> dict:
     everyone = event.audience == Audience.EVERYONE
+    authors, timed = _shape(event.payload)
     return {
         "type": "stream.event",
         "seq": event.seq,
@@ -207,7 +225,56 @@ def _group_message(event: StreamEvent) -> dict:
         "payload": event.payload if everyone else None,
         "audience": event.audience,
         "user_ids": event.user_ids,
+        # What `frame_text` needs to know which recipients get the same text.
+        "authors": sorted(authors),
+        "timed": timed,
     }
+
+
+def _shape(value, authors=None) -> tuple[set, bool]:
+    """The author keys in a payload, and whether it carries "server_now"."""
+    authors = set() if authors is None else authors
+    timed = False
+    if isinstance(value, dict):
+        if AUTHOR_KEY in value:
+            authors.add(value[AUTHOR_KEY])
+        timed = SERVER_NOW in value
+        items = value.values()
+    elif isinstance(value, list):
+        items = value
+    else:
+        return authors, False
+    for item in items:
+        timed = _shape(item, authors)[1] or timed
+    return authors, timed
+
+
+def encode(frame: dict) -> str:
+    return json.dumps(frame, ensure_ascii=False, separators=(",", ":"))
+
+
+_texts: OrderedDict[tuple, str] = OrderedDict()
+TEXTS_KEPT = 4096
+
+
+def frame_text(group: str, message: dict, who: Recipient) -> str:
+    """The JSON text of an event from the group, as `who` gets it.
+
+    Everyone in a group gets one of few texts (their own item, or someone
+    else's), so each is rendered once per process and event, not once per
+    socket. Payloads with "server_now" are rendered for each send.
+    """
+    if message["timed"]:
+        return encode(render(message["event_type"], message["seq"], message["payload"], who))
+    own = who.author_key if who.author_key in message["authors"] else None
+    key = (group, message["seq"], own)
+    text = _texts.get(key)
+    if text is None:
+        text = encode(render(message["event_type"], message["seq"], message["payload"], who))
+        _texts[key] = text
+        if len(_texts) > TEXTS_KEPT:
+            _texts.popitem(last=False)
+    return text
 
 
 _deferred = threading.local()

@@ -564,3 +564,65 @@ def test_rate_limiter_refills():
     assert not limiter.allow("u", now=0.0)
     assert limiter.allow("u", now=0.5)  # 2 a second
     assert limiter.allow("other", now=0.0)
+
+
+# Posts in bulk (the websocket writer's batches) ------------------------------------------
+
+
+def request(user, session, text="A thought", client_id=None, phase=None):
+    return services.PostRequest(
+        access=as_(user, session),
+        phase_id=phase or CohortSession.objects.get(pk=session.pk).current_phase_id,
+        text=text,
+        client_id=client_id or str(uuid.uuid4()),
+    )
+
+
+def test_posts_in_one_call_are_judged_one_by_one(live, participant, other_participant):
+    later = live.phases.get(position=3).pk
+    twice = str(uuid.uuid4())
+    outcomes = services.post_reflections(
+        [
+            request(participant, live, "First"),
+            request(participant, live, "   "),
+            request(other_participant, live, "Clicked twice", client_id=twice),
+            request(other_participant, live, "Clicked twice", client_id=twice),
+            request(participant, live, "Too early", phase=later),
+            request(participant, live, "Bad id", client_id="not-a-uuid"),
+            request(participant, live, "No such phase", phase=999_999),
+        ]
+    )
+    assert [getattr(o, "code", "stored") for o in outcomes] == [
+        "stored",
+        "empty",
+        "stored",
+        "stored",
+        "invalid",
+        "invalid",
+        "not_found",
+    ]
+    assert outcomes[2] is outcomes[3]  # the second click gets the first's reflection
+    assert sorted(Reflection.objects.values_list("text", flat=True)) == ["Clicked twice", "First"]
+    events = list(BoardEvent.objects.filter(type="reflection.posted").order_by("seq"))
+    assert [e.payload["reflection"]["text"] for e in events] == ["First", "Clicked twice"]
+    assert events[1].seq == events[0].seq + 1
+
+
+def test_a_post_in_bulk_resent_later_is_not_stored_again(live, participant):
+    client_id = str(uuid.uuid4())
+    [first] = services.post_reflections([request(participant, live, "Once", client_id)])
+    [again] = services.post_reflections([request(participant, live, "Once", client_id)])
+    assert again.pk == first.pk
+    assert Reflection.objects.count() == 1
+
+
+def test_posts_in_bulk_to_two_sessions_each_get_their_own_seq(
+    live, cohort, facilitator, participant
+):
+    other = start_live(schedule_session(cohort, facilitator, title="Another"), facilitator)
+    before = {s.pk: s.last_seq for s in CohortSession.objects.all()}
+    services.post_reflections(
+        [request(participant, live, "Here"), request(participant, other, "There")]
+    )
+    after = {s.pk: s.last_seq for s in CohortSession.objects.all()}
+    assert after[live.pk] == before[live.pk] + 1 and after[other.pk] == before[other.pk] + 1

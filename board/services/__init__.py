@@ -36,6 +36,7 @@ from board.services.common import (  # noqa: F401
     default_agenda,
 )
 from board.services.live import (  # noqa: F401
+    PostRequest,
     Reactions,
     add_commitment,
     add_reaction,
@@ -48,6 +49,7 @@ from board.services.live import (  # noqa: F401
     hide_reflection,
     pause_timer,
     post_reflection,
+    post_reflections,
     remove_reaction,
     set_posting_locked,
     set_spotlight,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import math
+import uuid
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -16,6 +17,7 @@ from board.models import (
     REFLECTION_MAX_LENGTH,
     CohortSession,
     Commitment,
+    Phase,
     PhaseKind,
     Presence,
     Reaction,
@@ -42,6 +44,7 @@ from board.stream import (
     EMOJIS,
     commitment_payload,
     emit,
+    emit_many,
     empty_counts,
     my_reactions,
     reaction_counts,
@@ -49,6 +52,7 @@ from board.stream import (
     timer_payload,
     withdraw_reflection,
 )
+from cohorts.errors import DomainError
 from realtime.models import Audience
 
 # Start and end ----------------------------------------------------------------
@@ -272,20 +276,145 @@ def _reflection_text(text) -> str:
     )
 
 
-@transaction.atomic
+@dataclass(frozen=True)
+class PostRequest:
+    """One `reflection.post`: who, to which phase, what, with which client id."""
+
+    access: object
+    phase_id: object
+    text: str
+    client_id: object
+
+
 def post_reflection(*, access, phase_id, text: str, client_id) -> Reflection:
     """Store a reflection, then broadcast it after commit.
 
     A resend with a `client_id` this member already used returns the stored
     reflection and stores nothing, whatever the board's state now.
     """
-    client_id = client_uuid(client_id)
-    session = locked_session(access)
-    existing = (
-        Reflection.objects.select_related("author__user")
-        .filter(author=access.membership, client_id=client_id)
-        .first()
+    [outcome] = post_reflections(
+        [PostRequest(access=access, phase_id=phase_id, text=text, client_id=client_id)]
     )
+    if isinstance(outcome, DomainError):
+        raise outcome
+    return outcome
+
+
+@transaction.atomic
+def post_reflections(requests) -> list[Reflection | DomainError]:
+    """`post_reflection` for many posts at once, in one query of each kind
+    whatever their number (the websocket writer's batches): for each request,
+    the reflection stored (or already stored for its client id), or the
+    DomainError that refuses it. Sessions are locked in id order."""
+    outcomes: list[Reflection | DomainError | None] = [None] * len(requests)
+    client_ids: dict[int, uuid.UUID] = {}
+    for index, request in enumerate(requests):
+        try:
+            client_ids[index] = client_uuid(request.client_id)
+        except DomainError as error:
+            outcomes[index] = error
+    sessions = _boards_to_post_to({requests[index].access.session.pk for index in client_ids})
+    stored = _already_posted(
+        {requests[index].access.membership.pk for index in client_ids}, set(client_ids.values())
+    )
+    other_phases = _phases_posted_to(requests, client_ids, sessions)
+    new: dict[tuple, Reflection] = {}
+    for index, client_id in client_ids.items():
+        request = requests[index]
+        key = (request.access.membership.pk, client_id)
+        try:
+            outcomes[index] = _one_post(request, key, sessions, stored, new, other_phases)
+        except DomainError as error:
+            outcomes[index] = error
+    Reflection.objects.bulk_create(new.values())
+    by_session: dict[int, list] = {}
+    for reflection in new.values():
+        reflection.just_posted = True  # its ack needs no reaction query
+        by_session.setdefault(reflection.session_id, []).append(reflection)
+    for session_id, reflections in by_session.items():
+        emit_many(
+            session_id,
+            [
+                ("reflection.posted", {"reflection": reflection_payload(r, counts=empty_counts())})
+                for r in reflections
+            ],
+        )
+    return outcomes
+
+
+@dataclass(frozen=True)
+class _Board:
+    """What a post is judged against: a session's state, read under its lock."""
+
+    pk: int
+    status: str
+    posting_locked: bool
+    current_phase: Phase | None
+
+    @property
+    def current_phase_id(self):
+        return self.current_phase.pk if self.current_phase else None
+
+
+def _boards_to_post_to(session_ids) -> dict[int, _Board]:
+    """The sessions' state, locked in id order: the few columns a post needs
+    rather than whole rows (this runs for every batch of posts)."""
+    rows = (
+        CohortSession.objects.select_for_update(of=("self",))
+        .filter(pk__in=session_ids)
+        .order_by("pk")
+        .values_list(
+            "pk",
+            "status",
+            "posting_locked",
+            "current_phase_id",
+            "current_phase__position",
+            "current_phase__anonymous",
+        )
+    )
+    return {
+        pk: _Board(
+            pk=pk,
+            status=status,
+            posting_locked=locked,
+            current_phase=None
+            if phase_id is None
+            else Phase(pk=phase_id, session_id=pk, position=position, anonymous=anonymous),
+        )
+        for pk, status, locked, phase_id, position, anonymous in rows
+    }
+
+
+def _already_posted(author_ids, client_ids) -> dict[tuple, Reflection]:
+    """Reflections stored before under these client ids, by (author, client id).
+    A resend is rare: a light query first, the full rows only when one is found."""
+    found = list(
+        Reflection.objects.filter(author_id__in=author_ids, client_id__in=client_ids)
+        .order_by()
+        .values_list("pk", flat=True)
+    )
+    if not found:
+        return {}
+    rows = Reflection.objects.select_related("author__user").filter(pk__in=found)
+    return {(reflection.author_id, reflection.client_id): reflection for reflection in rows}
+
+
+def _phases_posted_to(requests, client_ids, sessions) -> dict:
+    """The phases named by posts that are not their session's current phase."""
+    wanted = set()
+    for index in client_ids:
+        session = sessions.get(requests[index].access.session.pk)
+        current = session.current_phase_id if session else None
+        if str(requests[index].phase_id) != str(current):
+            wanted.add(requests[index].phase_id)
+    ids = [phase_id for phase_id in wanted if isinstance(phase_id, int)]
+    return {phase.pk: phase for phase in Phase.objects.filter(pk__in=ids)} if ids else {}
+
+
+def _one_post(request, key, sessions, stored, new, other_phases) -> Reflection:
+    access = request.access
+    session = sessions[access.session.pk]
+    existing = stored.get(key) or new.get(key)  # a double click lands in one batch
     if existing is not None:
         if not access.can_see_reflection(existing):
             # Deleted since, or hidden from this participant by a facilitator.
@@ -293,25 +422,22 @@ def post_reflection(*, access, phase_id, text: str, client_id) -> Reflection:
         return existing
     _require_may_post(access, session)
     current = session.current_phase
-    # Most posts answer the current phase, which locked_session has read.
-    is_current = current is not None and str(phase_id) == str(current.pk)
-    phase = current if is_current else session_phase(session, phase_id)
+    if current is not None and str(request.phase_id) == str(current.pk):
+        phase = current  # most posts answer the current phase
+    else:
+        phase = other_phases.get(request.phase_id)
+        if phase is None or phase.session_id != session.pk:
+            raise refuse("not_found", _("There is no such phase in this session."))
     if current is None or phase.position > current.position:
         raise refuse("invalid", _("That prompt is not open yet."))
-    reflection = Reflection.objects.create(
+    new[key] = reflection = Reflection(
         phase=phase,
-        session=session,
+        session_id=session.pk,
         author=access.membership,
-        text=_reflection_text(text),
-        client_id=client_id,
+        text=_reflection_text(request.text),
+        client_id=key[1],
         anonymous=phase.anonymous,
     )
-    emit(
-        session.pk,
-        "reflection.posted",
-        {"reflection": reflection_payload(reflection, counts=empty_counts())},
-    )
-    reflection.just_posted = True  # its ack needs no reaction query
     return reflection
 
 

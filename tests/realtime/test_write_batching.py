@@ -173,3 +173,30 @@ async def test_posts_sent_at_once_are_all_stored_acked_and_delivered_in_order(
     assert await database_sync_to_async(Reflection.objects.count)() == 8
     await pat.close()
     await robin.close()
+
+
+def bulk_handler(items):
+    return [f"bulk {item}" for item in items]
+
+
+def failing_bulk_handler(items):
+    raise RuntimeError("bulk broke")
+
+
+async def test_neighbouring_bulk_jobs_run_in_one_call():
+    writer = batching.batcher()
+    results = await asyncio.gather(
+        writer.run(lambda: "single a", bulk=(bulk_handler, "a")),
+        writer.run(lambda: "single b", bulk=(bulk_handler, "b")),
+        writer.run(lambda: "alone"),
+    )
+    assert results == ["bulk a", "bulk b", "alone"]
+
+
+async def test_a_failing_bulk_call_falls_back_to_one_job_at_a_time():
+    writer = batching.batcher()
+    results = await asyncio.gather(
+        writer.run(lambda: "single a", bulk=(failing_bulk_handler, "a")),
+        writer.run(lambda: "single b", bulk=(failing_bulk_handler, "b")),
+    )
+    assert results == ["single a", "single b"]
