@@ -11,6 +11,7 @@ and in cohorts/permissions.py.
 from __future__ import annotations
 
 import logging
+import time
 import uuid
 from collections.abc import Mapping
 from functools import partial
@@ -117,6 +118,7 @@ class StreamConsumer(AsyncWebsocketConsumer):
         # Join the group before reading state: events committed meanwhile
         # queue up here and are dropped or used by their seq.
         await self.channel_layer.group_add(self.group, self.channel_name)
+        self.joined_group_at = time.monotonic()
         await self.accept()
         frames, self.seq, resumed = await database_sync_to_async(self._opening)(
             _last_seq(self.scope)

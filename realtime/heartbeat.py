@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 
 from channels.db import database_sync_to_async
 from django.conf import settings
@@ -43,6 +44,19 @@ class Heartbeat:
             return
         for consumer in refused:
             await consumer.channel_layer.send(consumer.channel_name, {"type": "stream.revoked"})
+        await self.rejoin_groups([s for s in sockets if s not in refused])
+
+    async def rejoin_groups(self, sockets) -> None:
+        """Channel layers drop a group membership older than their
+        `group_expiry` (a day by default) without a word: a cohort page left
+        open over a weekend would stop hearing its cohort. Joining again
+        halfway through renews it."""
+        now = time.monotonic()
+        for consumer in sockets:
+            expiry = getattr(consumer.channel_layer, "group_expiry", 86400)
+            if now - consumer.joined_group_at > expiry / 2:
+                await consumer.channel_layer.group_add(consumer.group, consumer.channel_name)
+                consumer.joined_group_at = now
 
 
 _heartbeats: dict[asyncio.AbstractEventLoop, Heartbeat] = {}

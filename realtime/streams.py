@@ -23,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import datetime
+import functools
 import json
 import logging
 import threading
@@ -77,7 +78,14 @@ class Recipient:
 
 def author_key(stream: Stream, owner_id: int, user_id: int) -> str:
     """An opaque key naming an author within one stream, never sent to clients."""
-    return salted_hmac("realtime.author", f"{stream.group(owner_id)}:{user_id}").hexdigest()[:24]
+    return _author_key(settings.SECRET_KEY, stream.group(owner_id), user_id)
+
+
+@functools.lru_cache(maxsize=16384)
+def _author_key(secret: str, group: str, user_id: int) -> str:
+    # Every event payload and every recipient needs one: an HMAC each time
+    # would be paid thousands of times a second.
+    return salted_hmac("realtime.author", f"{group}:{user_id}", secret=secret).hexdigest()[:24]
 
 
 def recipient(stream: Stream, owner_id: int, *, user_id: int, is_facilitator: bool) -> Recipient:
@@ -101,10 +109,15 @@ def is_for(audience: str, user_ids, who: Recipient) -> bool:
 def render(event_type: str, seq: int | None, payload: dict, who: Recipient) -> dict:
     """The frame one recipient gets: "mine" per item, authors stripped, and
     "server_now" set to the time of sending."""
+    return _frame(event_type, seq, copy.deepcopy(payload), who)
+
+
+def _frame(event_type: str, seq: int | None, payload: dict, who: Recipient) -> dict:
+    """`render`, changing `payload` in place."""
     frame = {"type": event_type}
     if seq is not None:
         frame["seq"] = seq
-    frame.update(_personalize(copy.deepcopy(payload), who, timezone.now()))
+    frame.update(_personalize(payload, who, timezone.now()))
     return frame
 
 
@@ -222,7 +235,9 @@ def _group_message(event: StreamEvent) -> dict:
         "seq": event.seq,
         "event_type": event.type,
         # Narrower events are read from the database by those they are for.
-        "payload": event.payload if everyone else None,
+        # As JSON text: the in-memory layer deep-copies a message for every
+        # member of the group, and a string copies for nothing.
+        "payload": encode(event.payload) if everyone else None,
         "audience": event.audience,
         "user_ids": event.user_ids,
         # What `frame_text` needs to know which recipients get the same text.
@@ -257,6 +272,11 @@ _texts: OrderedDict[tuple, str] = OrderedDict()
 TEXTS_KEPT = 4096
 
 
+def _render_text(message: dict, who: Recipient) -> str:
+    payload = json.loads(message["payload"])  # a fresh copy, changed in place
+    return encode(_frame(message["event_type"], message["seq"], payload, who))
+
+
 def frame_text(group: str, message: dict, who: Recipient) -> str:
     """The JSON text of an event from the group, as `who` gets it.
 
@@ -265,12 +285,12 @@ def frame_text(group: str, message: dict, who: Recipient) -> str:
     socket. Payloads with "server_now" are rendered for each send.
     """
     if message["timed"]:
-        return encode(render(message["event_type"], message["seq"], message["payload"], who))
+        return _render_text(message, who)
     own = who.author_key if who.author_key in message["authors"] else None
     key = (group, message["seq"], own)
     text = _texts.get(key)
     if text is None:
-        text = encode(render(message["event_type"], message["seq"], message["payload"], who))
+        text = _render_text(message, who)
         _texts[key] = text
         if len(_texts) > TEXTS_KEPT:
             _texts.popitem(last=False)

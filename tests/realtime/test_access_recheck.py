@@ -5,6 +5,7 @@ import datetime
 
 import pytest
 from channels.db import database_sync_to_async
+from channels.layers import get_channel_layer
 from django.utils import timezone
 
 from board import services
@@ -78,3 +79,17 @@ async def test_the_heartbeat_keeps_presence_and_attendance_fresh(live_session, p
     attendance = await database_sync_to_async(Attendance.objects.get)()
     assert presence.seen_at > long_ago and attendance.last_seen_at > long_ago
     await pat.close()
+
+
+async def test_the_heartbeat_renews_group_memberships_before_the_layer_drops_them(
+    live_session, participant, facilitator
+):
+    layer = get_channel_layer()
+    layer.group_expiry = 0.2  # the layer forgets a membership after 0.2 s
+    pat = await BoardClient.join(participant, live_session.pk)
+    await asyncio.sleep(2.5)  # many heartbeats, and past the expiry (swept each second)
+    coach = await BoardClient.join(facilitator, live_session.pk)
+    await coach.request("timer.start", seconds=60)
+    assert (await pat.until("timer.changed"))["timer"]["state"] == "running"
+    await pat.close()
+    await coach.close()
