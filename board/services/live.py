@@ -8,7 +8,7 @@ import math
 import uuid
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -357,29 +357,32 @@ class _Board:
 
 
 def _boards_to_post_to(session_ids) -> dict[int, _Board]:
-    """The sessions' state, locked in id order: the few columns a post needs
-    rather than whole rows (this runs for every batch of posts)."""
-    rows = (
-        CohortSession.objects.select_for_update(of=("self",))
-        .filter(pk__in=session_ids)
-        .order_by("pk")
-        .values_list(
-            "pk",
-            "status",
-            "posting_locked",
-            "current_phase_id",
-            "current_phase__position",
-            "current_phase__anonymous",
-        )
+    """The sessions' state, locked in id order.
+
+    This and `_already_posted` run for every batch of posts, and are plain
+    SQL: on this path Django's query compiler costs ten times the query
+    itself (docs/performance.md).
+    """
+    ids = sorted(session_ids)
+    quote = connection.ops.quote_name
+    lock = " FOR UPDATE OF s" if connection.features.has_select_for_update_of else ""
+    sql = (
+        "SELECT s.id, s.status, s.posting_locked, s.current_phase_id, p.position, p.anonymous"  # noqa: S608 (quoted table names and placeholders only)
+        f" FROM {quote(CohortSession._meta.db_table)} s"
+        f" LEFT JOIN {quote(Phase._meta.db_table)} p ON p.id = s.current_phase_id"
+        f" WHERE s.id IN ({_marks(ids)}) ORDER BY s.id{lock}"
     )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, ids)
+        rows = cursor.fetchall()
     return {
         pk: _Board(
             pk=pk,
             status=status,
-            posting_locked=locked,
+            posting_locked=bool(locked),
             current_phase=None
             if phase_id is None
-            else Phase(pk=phase_id, session_id=pk, position=position, anonymous=anonymous),
+            else Phase(pk=phase_id, session_id=pk, position=position, anonymous=bool(anonymous)),
         )
         for pk, status, locked, phase_id, position, anonymous in rows
     }
@@ -388,15 +391,24 @@ def _boards_to_post_to(session_ids) -> dict[int, _Board]:
 def _already_posted(author_ids, client_ids) -> dict[tuple, Reflection]:
     """Reflections stored before under these client ids, by (author, client id).
     A resend is rare: a light query first, the full rows only when one is found."""
-    found = list(
-        Reflection.objects.filter(author_id__in=author_ids, client_id__in=client_ids)
-        .order_by()
-        .values_list("pk", flat=True)
+    authors = sorted(author_ids)
+    as_stored = Reflection._meta.get_field("client_id").get_db_prep_value
+    uuids = [as_stored(client_id, connection) for client_id in client_ids]
+    sql = (
+        f"SELECT id FROM {connection.ops.quote_name(Reflection._meta.db_table)}"  # noqa: S608 (as above)
+        f" WHERE author_id IN ({_marks(authors)}) AND client_id IN ({_marks(uuids)})"
     )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*authors, *uuids])
+        found = [pk for (pk,) in cursor.fetchall()]
     if not found:
         return {}
     rows = Reflection.objects.select_related("author__user").filter(pk__in=found)
     return {(reflection.author_id, reflection.client_id): reflection for reflection in rows}
+
+
+def _marks(values) -> str:
+    return ", ".join(["%s"] * len(values))
 
 
 def _phases_posted_to(requests, client_ids, sessions) -> dict:
