@@ -17,9 +17,11 @@ hop is shared.
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextvars
 import logging
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -33,6 +35,9 @@ from realtime import streams
 logger = logging.getLogger(__name__)
 
 MAX_BATCH = 64
+GATHER_ABOVE = 100  # frames a second
+GATHER_UNTIL = 4  # frames
+GATHER_SECONDS = 0.010
 
 
 class BatchFailed(Exception):
@@ -61,6 +66,7 @@ class WriteBatcher:
 
     def __init__(self):
         self._queue: list[_Job] = []
+        self._arrivals: collections.deque[float] = collections.deque(maxlen=GATHER_ABOVE)
         self._wakeup = asyncio.Event()
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="realtime-writer")
         self._task = asyncio.get_running_loop().create_task(self._drain())
@@ -82,8 +88,28 @@ class WriteBatcher:
             bulk=bulk,
         )
         self._queue.append(job)
+        self._arrivals.append(time.monotonic())
         self._wakeup.set()
         return await job.future
+
+    async def _gather(self) -> None:
+        """Under heavy load, let a small batch wait a moment for company.
+
+        A batch of one costs the writer as much as a batch of several (its
+        queries and commit are the same), so when frames arrive faster than
+        `GATHER_ABOVE` a second, a batch of fewer than `GATHER_UNTIL` waits
+        until its oldest frame is `GATHER_SECONDS` old: like PostgreSQL's
+        commit_delay, which also applies only when others are committing.
+        Below that rate (a live session's usual pace) nothing waits.
+        """
+        now = time.monotonic()
+        busy = len(self._arrivals) == GATHER_ABOVE and now - self._arrivals[0] < 1
+        if not busy or len(self._queue) >= GATHER_UNTIL:
+            return
+        oldest = self._arrivals[-len(self._queue)]  # the queue's first frame came then
+        delay = GATHER_SECONDS - (now - oldest)
+        if delay > 0:
+            await asyncio.sleep(delay)
 
     def shutdown(self) -> None:
         """Close the thread's connection and let the thread end."""
@@ -106,6 +132,7 @@ class WriteBatcher:
                     await loop.run_in_executor(self._executor, close_connection)
                     await self._wakeup.wait()
                 continue
+            await self._gather()
             jobs, self._queue = self._queue[:MAX_BATCH], self._queue[MAX_BATCH:]
             jobs.sort(key=lambda job: job.order)
             batch = _Batch(jobs)
@@ -133,10 +160,13 @@ def run_batch(batch: _Batch) -> None:
     with streams.deferred_broadcasts() as broadcasts:
         try:
             with transaction.atomic():
-                for run in _runs(batch.jobs):
+                runs = list(_runs(batch.jobs))
+                # A lone job needs no savepoint: the batch's own rollback is its.
+                alone = len(runs) == 1 and len(runs[0]) == 1
+                for run in runs:
                     if len(run) == 1 or not _run_in_bulk(run):
                         for job in run:
-                            _run_one(job)
+                            _run_one(job, savepoint=not alone)
         except DatabaseError as error:
             for job in batch.jobs:
                 job.error = job.error or BatchFailed(str(error))
@@ -157,9 +187,9 @@ def _runs(jobs: list[_Job]):
         yield run
 
 
-def _run_one(job: _Job) -> None:
+def _run_one(job: _Job, *, savepoint: bool = True) -> None:
     try:
-        with transaction.atomic():
+        with transaction.atomic(savepoint=savepoint):
             job.result = job.context.run(job.function)
     except Exception as error:  # noqa: BLE001 (the caller gets it)
         job.error = error

@@ -19,6 +19,8 @@ from django.conf import settings
 
 logger = logging.getLogger(__name__)
 
+SLICE = 250  # sockets per trip to the database thread
+
 
 def interval() -> float:
     return getattr(settings, "REALTIME_PRESENCE_HEARTBEAT", 30)
@@ -33,8 +35,11 @@ class Heartbeat:
         while True:
             await asyncio.sleep(interval())
             for consumer_class, sockets in list(self.sockets.items()):
-                if sockets:
-                    await self.beat(consumer_class, list(sockets))
+                sockets = list(sockets)
+                # In slices, so that the event loop serves frames in between
+                # rather than wait for all of a process's sockets at once.
+                for start in range(0, len(sockets), SLICE):
+                    await self.beat(consumer_class, sockets[start : start + SLICE])
 
     async def beat(self, consumer_class, sockets) -> None:
         try:

@@ -200,3 +200,42 @@ async def test_a_failing_bulk_call_falls_back_to_one_job_at_a_time():
         writer.run(lambda: "single b", bulk=(failing_bulk_handler, "b")),
     )
     assert results == ["single a", "single b"]
+
+
+def counting_batches(monkeypatch):
+    sizes = []
+    original = batching.run_batch
+
+    def run_batch(batch):
+        sizes.append(len(batch.jobs))
+        original(batch)
+
+    monkeypatch.setattr(batching, "run_batch", run_batch)
+    return sizes
+
+
+async def test_under_heavy_load_a_lone_frame_waits_briefly_for_company(monkeypatch):
+    writer = batching.batcher()
+    await asyncio.gather(*(writer.run(lambda: None) for _ in range(batching.GATHER_ABOVE)))
+    sizes = counting_batches(monkeypatch)
+    first = asyncio.ensure_future(writer.run(lambda: "first"))
+    await asyncio.sleep(batching.GATHER_SECONDS / 4)
+    assert await writer.run(lambda: "second") == "second"
+    assert await first == "first"
+    assert sizes == [2]
+
+
+async def test_at_a_usual_pace_a_lone_frame_runs_at_once(monkeypatch):
+    writer = batching.batcher()
+    sizes = counting_batches(monkeypatch)
+    first = asyncio.ensure_future(writer.run(lambda: "first"))
+    await asyncio.sleep(batching.GATHER_SECONDS / 4)
+    await writer.run(lambda: "second")
+    await first
+    assert sizes == [1, 1]
+
+
+async def test_a_lone_refused_job_rolls_back_its_writes(live_session, author):
+    with pytest.raises(DomainError):
+        await batching.batcher().run(refuse_after_storing(live_session, author))
+    assert await database_sync_to_async(Reflection.objects.count)() == 0
