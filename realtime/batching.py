@@ -36,8 +36,8 @@ logger = logging.getLogger(__name__)
 
 MAX_BATCH = 64
 GATHER_ABOVE = 100  # frames a second
-GATHER_UNTIL = 4  # frames
-GATHER_SECONDS = 0.010
+GATHER_UNTIL = 8  # frames
+GATHER_SECONDS = 0.025
 
 
 class BatchFailed(Exception):
