@@ -21,6 +21,7 @@ from cohorts.models import (
     Organization,
     OrganizationMembership,
 )
+from realtime.sql import marks
 
 
 @dataclass(frozen=True)
@@ -662,17 +663,15 @@ def recheck_session_accesses(accesses) -> list[SessionAccess | None]:
 
 def _memberships_of(user_ids, cohort_ids) -> dict[tuple, tuple]:
     """(membership id, role) by (user id, cohort id). Plain SQL: this runs
-    before every batch of board frames, where Django's query compiler costs
-    ten times the query itself (docs/performance.md)."""
+    before every batch of board frames (realtime/sql.py says why)."""
     users, cohorts = sorted(user_ids), sorted(cohort_ids)
     table = connection.ops.quote_name(Membership._meta.db_table)
-    sql = (
+    query = (
         f"SELECT user_id, cohort_id, id, role FROM {table}"  # noqa: S608 (a quoted table name and placeholders only)
-        f" WHERE user_id IN ({', '.join(['%s'] * len(users))})"
-        f" AND cohort_id IN ({', '.join(['%s'] * len(cohorts))})"
+        f" WHERE user_id IN ({marks(users)}) AND cohort_id IN ({marks(cohorts)})"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*users, *cohorts])
+        cursor.execute(query, [*users, *cohorts])
         return {(user_id, cohort_id): (pk, role) for user_id, cohort_id, pk, role in cursor}
 
 

@@ -3,9 +3,9 @@
 `StreamConsumer` holds everything a stream needs (docs/realtime-protocol.md,
 part 1): authentication and the access check, the 4403/4404 closes, snapshot
 or resume on connect, ordered and gapless delivery of events, and for every
-client frame: parse, rate limit, one service call in a worker thread, exactly
-one reply. A stream's consumer fills in the hooks; rules stay in the services
-and in cohorts/permissions.py.
+client frame: parse, rate limit, one service call in the process's writer
+(realtime/batching.py), exactly one reply. A stream's consumer fills in the
+hooks; rules stay in the services and in cohorts/permissions.py.
 """
 
 from __future__ import annotations
@@ -174,7 +174,7 @@ class StreamConsumer(AsyncWebsocketConsumer):
 
     @classmethod
     def recheck_all(cls, consumers) -> list[StreamConsumer]:
-        """The heartbeat, in the database thread, for this process's open
+        """The heartbeat, in the writer, for some of this process's open
         sockets of this kind: check each right again and refresh presence;
         return the sockets whose right is gone.
 

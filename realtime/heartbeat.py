@@ -2,10 +2,10 @@
 
 Each socket used to run its own heartbeat: with 5,000 sockets, a database
 trip for every one of them every interval. Here each event loop keeps the
-sockets open on it and, every interval, hands all sockets of one consumer
-class to that class's `recheck_all` in a single trip to the database thread;
-a socket whose right is gone gets a "stream.revoked" message on its own
-channel and closes itself with 4403.
+sockets open on it and, every interval, hands the sockets of one consumer
+class, 250 at a time, to that class's `recheck_all`, run by the process's
+writer (realtime/batching.py); a socket whose right is gone gets a
+"stream.revoked" message on its own channel and closes itself with 4403.
 """
 
 from __future__ import annotations
@@ -13,9 +13,11 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from functools import partial
 
-from channels.db import database_sync_to_async
 from django.conf import settings
+
+from realtime import batching
 
 logger = logging.getLogger(__name__)
 
@@ -43,7 +45,11 @@ class Heartbeat:
 
     async def beat(self, consumer_class, sockets) -> None:
         try:
-            refused = await database_sync_to_async(consumer_class.recheck_all)(sockets)
+            # Through the writer: it writes presence, and a second writing
+            # connection would make the writer's batches wait on SQLite's lock.
+            refused = await batching.batcher().run(
+                partial(consumer_class.recheck_all, sockets), order=("heartbeat",)
+            )
         except Exception:
             logger.exception("heartbeat failed")
             return

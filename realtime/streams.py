@@ -39,6 +39,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
+from realtime import sql
 from realtime.models import Audience, StreamEvent
 
 logger = logging.getLogger(__name__)
@@ -165,19 +166,18 @@ def append_events(stream: Stream, owner_id: int, events) -> list[StreamEvent]:
         raise RuntimeError("append_event must run inside transaction.atomic()")
     last = _raise_seq(stream, owner_id, len(events))
     first = last - len(events) + 1
-    stored = stream.event_model.objects.bulk_create(
-        [
-            stream.event_model(
-                **{f"{stream.owner_field}_id": owner_id},
-                seq=seq,
-                type=event_type,
-                payload=payload,
-                audience=audience,
-                user_ids=sorted(set(user_ids)),
-            )
-            for seq, (event_type, payload, audience, user_ids) in enumerate(events, start=first)
-        ]
-    )
+    stored = [
+        stream.event_model(
+            **{f"{stream.owner_field}_id": owner_id},
+            seq=seq,
+            type=event_type,
+            payload=payload,
+            audience=audience,
+            user_ids=sorted(set(user_ids)),
+        )
+        for seq, (event_type, payload, audience, user_ids) in enumerate(events, start=first)
+    ]
+    sql.insert(stored)
     group = stream.group(owner_id)
     for event in stored:
         transaction.on_commit(partial(group_send, group, _group_message(event)))

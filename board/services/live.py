@@ -53,6 +53,7 @@ from board.stream import (
     withdraw_reflection,
 )
 from cohorts.errors import DomainError
+from realtime import sql
 from realtime.models import Audience
 
 # Start and end ----------------------------------------------------------------
@@ -326,7 +327,7 @@ def post_reflections(requests) -> list[Reflection | DomainError]:
             outcomes[index] = _one_post(request, key, sessions, stored, new, other_phases)
         except DomainError as error:
             outcomes[index] = error
-    Reflection.objects.bulk_create(new.values())
+    sql.insert(list(new.values()))
     by_session: dict[int, list] = {}
     for reflection in new.values():
         reflection.just_posted = True  # its ack needs no reaction query
@@ -360,20 +361,19 @@ def _boards_to_post_to(session_ids) -> dict[int, _Board]:
     """The sessions' state, locked in id order.
 
     This and `_already_posted` run for every batch of posts, and are plain
-    SQL: on this path Django's query compiler costs ten times the query
-    itself (docs/performance.md).
+    SQL (realtime/sql.py says why).
     """
     ids = sorted(session_ids)
     quote = connection.ops.quote_name
     lock = " FOR UPDATE OF s" if connection.features.has_select_for_update_of else ""
-    sql = (
+    query = (
         "SELECT s.id, s.status, s.posting_locked, s.current_phase_id, p.position, p.anonymous"  # noqa: S608 (quoted table names and placeholders only)
         f" FROM {quote(CohortSession._meta.db_table)} s"
         f" LEFT JOIN {quote(Phase._meta.db_table)} p ON p.id = s.current_phase_id"
-        f" WHERE s.id IN ({_marks(ids)}) ORDER BY s.id{lock}"
+        f" WHERE s.id IN ({sql.marks(ids)}) ORDER BY s.id{lock}"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, ids)
+        cursor.execute(query, ids)
         rows = cursor.fetchall()
     return {
         pk: _Board(
@@ -394,21 +394,17 @@ def _already_posted(author_ids, client_ids) -> dict[tuple, Reflection]:
     authors = sorted(author_ids)
     as_stored = Reflection._meta.get_field("client_id").get_db_prep_value
     uuids = [as_stored(client_id, connection) for client_id in client_ids]
-    sql = (
+    query = (
         f"SELECT id FROM {connection.ops.quote_name(Reflection._meta.db_table)}"  # noqa: S608 (as above)
-        f" WHERE author_id IN ({_marks(authors)}) AND client_id IN ({_marks(uuids)})"
+        f" WHERE author_id IN ({sql.marks(authors)}) AND client_id IN ({sql.marks(uuids)})"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*authors, *uuids])
+        cursor.execute(query, [*authors, *uuids])
         found = [pk for (pk,) in cursor.fetchall()]
     if not found:
         return {}
     rows = Reflection.objects.select_related("author__user").filter(pk__in=found)
     return {(reflection.author_id, reflection.client_id): reflection for reflection in rows}
-
-
-def _marks(values) -> str:
-    return ", ".join(["%s"] * len(values))
 
 
 def _phases_posted_to(requests, client_ids, sessions) -> dict:

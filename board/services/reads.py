@@ -139,9 +139,11 @@ def touch_presence(*, channel_names) -> None:
         session_id=OuterRef("session_id"),
         membership_id=OuterRef("membership_id"),
     )
-    Attendance.objects.filter(Exists(present), session__status=Status.LIVE).update(
-        last_seen_at=now
-    )
+    sessions = Presence.objects.filter(channel_name__in=names).values("session_id")
+    # The sessions first, so that only their attendance rows are probed.
+    Attendance.objects.filter(
+        Exists(present), session_id__in=sessions, session__status=Status.LIVE
+    ).update(last_seen_at=now)
 
 
 def presence_frame(session_id: int) -> dict:
