@@ -47,7 +47,7 @@ def test_insert_sets_ids_in_order_and_stores_every_field(session, participant):
 
 
 def test_insert_stores_json_as_json(session):
-    payload = {"reflection": {"id": 7, "text": "quote \" and \\ and 🙂", "tags": [1, None]}}
+    payload = {"reflection": {"id": 7, "text": 'quote " and \\ and 🙂', "tags": [1, None]}}
     event = BoardEvent(session=session, seq=10_000, type="probe", payload=payload, user_ids=[3, 1])
     sql.insert([event])
     again = BoardEvent.objects.get(pk=event.pk)
