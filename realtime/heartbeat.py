@@ -35,15 +35,29 @@ class Heartbeat:
 
     async def _run(self):
         while True:
-            await asyncio.sleep(interval())
-            for consumer_class, sockets in list(self.sockets.items()):
+            # Every socket once per interval, in slices spread over it: the
+            # writer runs them between batches of frames, and a process's
+            # 5,000 sockets at once would hold those frames back for a second.
+            slices = []
+            for consumer_class, sockets in self.sockets.items():
                 sockets = list(sockets)
-                # In slices, so that the event loop serves frames in between
-                # rather than wait for all of a process's sockets at once.
-                for start in range(0, len(sockets), SLICE):
-                    await self.beat(consumer_class, sockets[start : start + SLICE])
+                slices += [
+                    (consumer_class, sockets[start : start + SLICE])
+                    for start in range(0, len(sockets), SLICE)
+                ]
+            if not slices:
+                await asyncio.sleep(interval())
+            for consumer_class, part in slices:
+                await asyncio.sleep(interval() / len(slices))
+                await self.beat(consumer_class, part)
+
+    def still_open(self, consumer_class, sockets) -> list:
+        return [socket for socket in sockets if socket in self.sockets.get(consumer_class, ())]
 
     async def beat(self, consumer_class, sockets) -> None:
+        sockets = self.still_open(consumer_class, sockets)  # some closed since the round began
+        if not sockets:
+            return
         try:
             # Through the writer: it writes presence, and a second writing
             # connection would make the writer's batches wait on SQLite's lock.
@@ -55,7 +69,11 @@ class Heartbeat:
             return
         for consumer in refused:
             await consumer.channel_layer.send(consumer.channel_name, {"type": "stream.revoked"})
-        await self.rejoin_groups([s for s in sockets if s not in refused])
+        # Not those closed meanwhile: joining a closed socket's channel to
+        # its group again would leave messages piling up for nobody.
+        await self.rejoin_groups(
+            [s for s in self.still_open(consumer_class, sockets) if s not in refused]
+        )
 
     async def rejoin_groups(self, sockets) -> None:
         """Channel layers drop a group membership older than their
