@@ -608,6 +608,12 @@ def test_posts_in_one_call_are_judged_one_by_one(live, participant, other_partic
     assert events[1].seq == events[0].seq + 1
 
 
+def test_posts_in_one_call_all_refused_store_nothing(live, participant):
+    [outcome] = services.post_reflections([request(participant, live, client_id="nope")])
+    assert outcome.code == "invalid"
+    assert not Reflection.objects.exists()
+
+
 def test_a_post_in_bulk_resent_later_is_not_stored_again(live, participant):
     client_id = str(uuid.uuid4())
     [first] = services.post_reflections([request(participant, live, "Once", client_id)])

@@ -314,6 +314,8 @@ def post_reflections(requests) -> list[Reflection | DomainError]:
             client_ids[index] = client_uuid(request.client_id)
         except DomainError as error:
             outcomes[index] = error
+    if not client_ids:
+        return outcomes
     sessions = _boards_to_post_to({requests[index].access.session.pk for index in client_ids})
     stored = _already_posted(
         {requests[index].access.membership.pk for index in client_ids}, set(client_ids.values())
