@@ -346,27 +346,35 @@ def test_facilitator_invitation_makes_a_facilitator(client, cohort, outsider):
     assert Membership.objects.get(cohort=cohort, user=outsider).role == "facilitator"
 
 
-def test_leader_invitation_joins_the_organization_and_links_waiting_participants(
-    cohort, hr_admin, django_capture_on_commit_callbacks
-):
-    invite(
-        cohort, hr_admin, django_capture_on_commit_callbacks, email="boss@acme.test", role="leader"
-    )
+def report_accepts_before_their_leader(leader_cohort, cohort, hr_admin, callbacks):
+    """boss@ invited as a leader through `leader_cohort`, then report@ invited
+    to `cohort` naming boss@ as leader; report@ accepts. Returns report@."""
+    invite(leader_cohort, hr_admin, callbacks, email="boss@acme.test", role="leader")
     participant_invitation, _ = invite(
-        cohort,
-        hr_admin,
-        django_capture_on_commit_callbacks,
-        email="report@acme.test",
-        leader_email="boss@acme.test",
+        cohort, hr_admin, callbacks, email="report@acme.test", leader_email="boss@acme.test"
     )
     report = factories.UserFactory(email="report@acme.test")
     services.accept_invitation(invitation=participant_invitation, user=report)
+    return report
+
+
+def leader_accepts():
+    boss = factories.UserFactory(email="boss@acme.test")
+    invitation = Invitation.objects.get(email="boss@acme.test")
+    services.accept_invitation(invitation=invitation, user=boss)
+    return boss
+
+
+def test_leader_invitation_joins_the_organization_and_links_waiting_participants(
+    cohort, hr_admin, django_capture_on_commit_callbacks
+):
+    report = report_accepts_before_their_leader(
+        cohort, cohort, hr_admin, django_capture_on_commit_callbacks
+    )
     membership = Membership.objects.get(cohort=cohort, user=report)
     assert membership.leader is None  # the leader has not joined yet
 
-    boss = factories.UserFactory(email="boss@acme.test")
-    leader_invitation = Invitation.objects.get(email="boss@acme.test")
-    services.accept_invitation(invitation=leader_invitation, user=boss)
+    boss = leader_accepts()
     membership.refresh_from_db()
     assert membership.leader == boss
     assert not Membership.objects.filter(cohort=cohort, user=boss).exists()
@@ -380,21 +388,10 @@ def test_a_leader_invited_through_another_cohort_is_linked_when_they_accept(
 ):
     """The leader check allows a leader invited anywhere in the organization."""
     sister = factories.CohortFactory(organization=cohort.organization, name="Second cohort")
-    invite(
-        sister, hr_admin, django_capture_on_commit_callbacks, email="boss@acme.test", role="leader"
+    report = report_accepts_before_their_leader(
+        sister, cohort, hr_admin, django_capture_on_commit_callbacks
     )
-    participant_invitation, _ = invite(
-        cohort,
-        hr_admin,
-        django_capture_on_commit_callbacks,
-        email="report@acme.test",
-        leader_email="boss@acme.test",
-    )
-    report = factories.UserFactory(email="report@acme.test")
-    services.accept_invitation(invitation=participant_invitation, user=report)
-    boss = factories.UserFactory(email="boss@acme.test")
-    leader_invitation = Invitation.objects.get(email="boss@acme.test")
-    services.accept_invitation(invitation=leader_invitation, user=boss)
+    boss = leader_accepts()
     assert Membership.objects.get(cohort=cohort, user=report).leader == boss
 
 
