@@ -155,6 +155,13 @@ elif _db["ENGINE"] == "django.db.backends.postgresql":
 # Channel layer. In memory by default: it cannot reach another process, so it
 # serves exactly one Daphne process. REDIS_URL switches to Redis for several.
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# Messages a channel holds before the layer drops new ones without a word.
+# The channel that fills first is a process's fan-out channel
+# (realtime/fanout.py), which carries the events of every group the process
+# serves: 10,000 is several seconds of the heaviest load measured
+# (docs/performance.md) and about 10 MB. A socket's own channel carries only
+# what is meant for it alone, a message or two in its life.
+_capacity = env_int("CHANNEL_LAYER_CAPACITY", 10000)
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
@@ -168,7 +175,7 @@ if REDIS_URL:
                 "prefix": os.environ.get("CHANNEL_LAYER_PREFIX", "cohorts"),
                 # A full channel drops messages silently; the database stays the
                 # source of truth and a client that falls behind resumes by seq.
-                "capacity": env_int("CHANNEL_LAYER_CAPACITY", 1000),
+                "capacity": _capacity,
                 "expiry": 30,
             },
         }
@@ -179,7 +186,10 @@ else:
             # Channels' in-memory layer without its per-message sweep of all
             # sockets (realtime/layers.py).
             "BACKEND": "realtime.layers.SweptInMemoryChannelLayer",
-            "CONFIG": {"capacity": env_int("CHANNEL_LAYER_CAPACITY", 1000), "expiry": 30},
+            "CONFIG": {
+                "capacity": _capacity,
+                "expiry": 30,
+            },
         }
     }
 

@@ -10,8 +10,9 @@ hooks; rules stay in the services and in cohorts/permissions.py.
 
 from __future__ import annotations
 
+import asyncio
+import collections
 import logging
-import time
 import uuid
 from collections.abc import Mapping
 from functools import partial
@@ -28,7 +29,7 @@ from board import services as board_services
 from board.stream import BOARD
 from cohorts import permissions
 from cohorts.errors import DomainError
-from realtime import batching, heartbeat, protocol, streams
+from realtime import batching, fanout, heartbeat, protocol, streams
 from realtime.protocol import ClientMessage, ProtocolError
 from realtime.ratelimit import limiter
 from realtime.shared import presence_reads
@@ -37,6 +38,8 @@ logger = logging.getLogger(__name__)
 
 CLOSE_FORBIDDEN = 4403
 CLOSE_NOT_FOUND = 4404
+CLOSE_SERVER_ERROR = 1011
+_NEEDS_READ = object()  # see StreamConsumer._next_event_text
 
 
 class StreamConsumer(AsyncWebsocketConsumer):
@@ -116,9 +119,18 @@ class StreamConsumer(AsyncWebsocketConsumer):
         self.group = self.stream.group(self.owner_id)
         self.recipient = self.make_recipient(self.access)
         # Join the group before reading state: events committed meanwhile
-        # queue up here and are dropped or used by their seq.
-        await self.channel_layer.group_add(self.group, self.channel_name)
-        self.joined_group_at = time.monotonic()
+        # are held until the opening frames are out, then dropped or used by
+        # their seq.
+        self._held = collections.deque()
+        await fanout.current().join(self.group, self)
+        try:
+            await self._open()
+        except BaseException:
+            await fanout.current().leave(self.group, self)
+            raise
+        self._release_held()
+
+    async def _open(self):
         await self.accept()
         frames, self.seq, resumed = await database_sync_to_async(self._opening)(
             _last_seq(self.scope)
@@ -159,7 +171,7 @@ class StreamConsumer(AsyncWebsocketConsumer):
         list once for all its sockets on this stream (`presence_reads`)."""
         token = uuid.uuid4().hex
         await self.channel_layer.group_send(
-            self.group, {"type": "stream.presence", "token": token}
+            self.group, fanout.addressed(self.group, {"type": "stream.presence", "token": token})
         )
         return token
 
@@ -167,7 +179,9 @@ class StreamConsumer(AsyncWebsocketConsumer):
         if self.access is None:
             return
         heartbeat.unregister(self)
-        await self.channel_layer.group_discard(self.group, self.channel_name)
+        await fanout.current().leave(self.group, self)
+        if self._draining is not None:
+            self._draining.cancel()
         if self.has_presence:
             await database_sync_to_async(self.leave)()
             await self._announce_presence()
@@ -252,18 +266,74 @@ class StreamConsumer(AsyncWebsocketConsumer):
         return protocol.ack(message.client_id, **extra)
 
     # Group messages ------------------------------------------------------
-    async def stream_event(self, message):
+    _held: collections.deque | None = None  # group messages waiting their turn
+    _draining: asyncio.Task | None = None
+
+    async def take_group_message(self, message):
+        """A message of this socket's group, from the process's fan-out
+        (realtime/fanout.py), which hands it to every socket of the group in
+        turn. The next event, when it travels whole, is sent at once; any
+        other message (a gap, an event to read from the log, presence) is
+        handled in a task of this socket's, and later messages wait behind
+        it, as they do behind the opening frames, so that order is kept."""
+        if self._held is None and message["type"] == "stream.event":
+            text = self._next_event_text(message)
+            if text is not _NEEDS_READ:
+                if text is not None:
+                    await self.send(text_data=text)
+                return
+        if self._held is not None:
+            self._held.append(message)
+            return
+        self._held = collections.deque([message])
+        self._release_held()
+
+    def _next_event_text(self, message):
+        """The text to send for an event that needs no read: None when it is
+        not for this socket or was sent already, _NEEDS_READ otherwise."""
         seq = message["seq"]
         if seq <= self.seq:
-            return  # already in the snapshot, the resume, or a catch-up
+            return None  # already in the snapshot, the resume, or a catch-up
         mine = streams.is_for(message["audience"], message["user_ids"], self.recipient)
         if seq == self.seq + 1 and (message["payload"] is not None or not mine):
             self.seq = seq
-            if mine:
-                await self.send(text_data=streams.frame_text(self.group, message, self.recipient))
+            return streams.frame_text(self.group, message, self.recipient) if mine else None
+        return _NEEDS_READ
+
+    def _release_held(self):
+        """Handle the held messages in order, in a task; stop holding once
+        none is left."""
+        if not self._held:
+            self._held = None
             return
-        # A gap (events overtook each other between processes) or an event to
-        # read from the log: read everything up to this one, in order.
+        self._draining = asyncio.ensure_future(self._drain_held())
+
+    async def _drain_held(self):
+        try:
+            while self._held:
+                message = self._held.popleft()
+                if message["type"] == "stream.event":
+                    await self.stream_event(message)
+                elif message["type"] == "stream.presence":
+                    await self.stream_presence(message)
+        except Exception:
+            # Events past this one would arrive out of order: the client
+            # reconnects and resumes from its last seq instead.
+            logger.exception("could not deliver a group message; closing the socket")
+            await self.close(code=CLOSE_SERVER_ERROR)
+        finally:
+            self._held = self._draining = None
+
+    async def stream_event(self, message):
+        text = self._next_event_text(message)
+        if text is not _NEEDS_READ:
+            if text is not None:
+                await self.send(text_data=text)
+            return
+        # A gap (events overtook each other between processes, or the layer
+        # dropped one) or an event to read from the log: read everything up to
+        # this one, in order.
+        seq = message["seq"]
         frames = await database_sync_to_async(streams.events_for)(
             self.stream, self.owner_id, self.recipient, after=self.seq, upto=seq
         )

@@ -12,12 +12,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from functools import partial
 
 from django.conf import settings
 
-from realtime import batching
+from realtime import batching, fanout
 
 logger = logging.getLogger(__name__)
 
@@ -69,23 +68,7 @@ class Heartbeat:
             return
         for consumer in refused:
             await consumer.channel_layer.send(consumer.channel_name, {"type": "stream.revoked"})
-        # Not those closed meanwhile: joining a closed socket's channel to
-        # its group again would leave messages piling up for nobody.
-        await self.rejoin_groups(
-            [s for s in self.still_open(consumer_class, sockets) if s not in refused]
-        )
-
-    async def rejoin_groups(self, sockets) -> None:
-        """Channel layers drop a group membership older than their
-        `group_expiry` (a day by default) without a word: a cohort page left
-        open over a weekend would stop hearing its cohort. Joining again
-        halfway through renews it."""
-        now = time.monotonic()
-        for consumer in sockets:
-            expiry = getattr(consumer.channel_layer, "group_expiry", 86400)
-            if now - consumer.joined_group_at > expiry / 2:
-                await consumer.channel_layer.group_add(consumer.group, consumer.channel_name)
-                consumer.joined_group_at = now
+        await fanout.current().renew()
 
 
 _heartbeats: dict[asyncio.AbstractEventLoop, Heartbeat] = {}

@@ -39,7 +39,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
-from realtime import sql
+from realtime import fanout, sql
 from realtime.models import Audience, StreamEvent
 
 logger = logging.getLogger(__name__)
@@ -317,6 +317,7 @@ def group_send(group: str, message: dict) -> None:
     The event is already stored: if the channel layer fails, clients still
     get it from the log when they next see a gap or reconnect.
     """
+    message = fanout.addressed(group, message)
     deferred = getattr(_deferred, "messages", None)
     if deferred is not None:
         deferred.append((group, message))

@@ -12,8 +12,7 @@ from board import services
 from board.models import Attendance, Presence
 from cohorts.models import Membership
 from cohorts.permissions import access_session
-from realtime import heartbeat
-from realtime.consumers import BoardConsumer
+from realtime import fanout
 from tests.realtime.conftest import BoardClient
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -97,19 +96,19 @@ async def test_the_heartbeat_renews_group_memberships_before_the_layer_drops_the
     await coach.close()
 
 
-async def test_a_socket_closed_during_a_round_is_not_joined_to_its_group_again(
+async def test_a_group_whose_sockets_all_closed_is_not_joined_again(
     live_session, participant, monkeypatch
 ):
     pat = await BoardClient.join(participant, live_session.pk)
-    beats = heartbeat._current()
-    [consumer] = beats.sockets[BoardConsumer]
-    consumer.joined_group_at -= 10 * 86400  # due for renewal
+    hub = fanout.current()
+    [group] = hub.subscribed
+    hub.subscribed[group] -= 10 * 86400  # due for renewal
     await pat.close()
     joined = []
 
     async def group_add(group, channel):
         joined.append(channel)
 
-    monkeypatch.setattr(consumer.channel_layer, "group_add", group_add)
-    await beats.beat(BoardConsumer, [consumer])
-    assert joined == []
+    monkeypatch.setattr(hub.layer, "group_add", group_add)
+    await hub.renew()
+    assert joined == [] and hub.subscribed == {} and hub.members == {}

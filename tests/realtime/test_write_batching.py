@@ -106,7 +106,7 @@ async def test_broadcasts_leave_after_commit_from_the_event_loop(live_session):
 
     assert await batching.batcher().run(job) == "done"
     message = await asyncio.wait_for(layer.receive(channel), WAIT)
-    assert message == {"type": "probe.sent", "committed": True}
+    assert message == {"type": "probe.sent", "committed": True, "group": "probe"}
 
 
 async def test_a_refused_frame_broadcasts_nothing(live_session):
