@@ -122,8 +122,8 @@ class StreamConsumer(AsyncWebsocketConsumer):
         # are held until the opening frames are out, then dropped or used by
         # their seq.
         self._held = collections.deque()
-        await fanout.current().join(self.group, self)
         try:
+            await fanout.current().join(self.group, self)
             await self._open()
         except BaseException:
             await fanout.current().leave(self.group, self)

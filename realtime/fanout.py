@@ -58,7 +58,10 @@ class Fanout:
 
     async def leave(self, group: str, member) -> None:
         members = self.members.get(group)
-        if members is None or members.pop(member, 0) == 0 or members:
+        if members is None or member not in members:
+            return
+        del members[member]
+        if members:
             return
         del self.members[group]
         async with self._layer_lock:

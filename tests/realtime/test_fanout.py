@@ -6,12 +6,14 @@ import uuid
 
 import pytest
 from channels.db import database_sync_to_async
+from channels.testing import WebsocketCommunicator
 
 from board import services
 from cohorts.permissions import access_session
+from config.asgi import application
 from realtime import fanout
 from realtime.consumers import BoardConsumer
-from tests.realtime.conftest import BoardClient
+from tests.realtime.conftest import ORIGIN, WAIT, BoardClient, session_cookie
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -162,3 +164,22 @@ async def test_a_socket_whose_catch_up_fails_closes_so_that_its_client_resumes(
     monkeypatch.setattr("realtime.streams.events_for", log_unreadable)
     await posted_by(live_session, participant, "Needs a read")
     assert await robin.close_code() == 1011
+
+
+async def test_a_socket_whose_group_cannot_be_joined_leaves_nothing_behind(
+    live_session, participant, monkeypatch
+):
+    hub = fanout.current()
+
+    async def layer_down(group, channel):
+        raise ConnectionError("channel layer gone")
+
+    monkeypatch.setattr(hub.layer, "group_add", layer_down)
+    communicator = WebsocketCommunicator(
+        application,
+        f"/ws/sessions/{live_session.pk}/",
+        headers=[ORIGIN, (b"cookie", await session_cookie(participant))],
+    )
+    with pytest.raises(ConnectionError):
+        await communicator.connect(timeout=WAIT)
+    assert hub.members == {} and hub.subscribed == {}
