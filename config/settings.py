@@ -158,8 +158,8 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 # Messages a channel holds before the layer drops new ones without a word.
 # The channel that fills first is a process's fan-out channel
 # (realtime/fanout.py), which carries the events of every group the process
-# serves: 10,000 is several seconds of the heaviest load measured
-# (docs/performance.md) and about 10 MB. A socket's own channel carries only
+# serves: 10,000 is about 30 s of the heaviest steady load measured
+# (docs/performance.md), as long as the expiry, and about 10 MB. A socket's own channel carries only
 # what is meant for it alone, a message or two in its life.
 _capacity = env_int("CHANNEL_LAYER_CAPACITY", 10000)
 if REDIS_URL:

@@ -122,12 +122,8 @@ class StreamConsumer(AsyncWebsocketConsumer):
         # are held until the opening frames are out, then dropped or used by
         # their seq.
         self._held = collections.deque()
-        try:
-            await fanout.current().join(self.group, self)
-            await self._open()
-        except BaseException:
-            await fanout.current().leave(self.group, self)
-            raise
+        await fanout.current().join(self.group, self)
+        await self._open()  # should it fail, __call__ lets go of the socket
         self._release_held()
 
     async def _open(self):
@@ -175,13 +171,32 @@ class StreamConsumer(AsyncWebsocketConsumer):
         )
         return token
 
+    async def __call__(self, scope, receive, send):
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            # Also when the consumer ends without `disconnect` (a handler
+            # failed, or Daphne cancelled it): the fan-out and the heartbeat
+            # must not go on serving a dead socket.
+            await self._let_go()
+
+    async def _let_go(self):
+        """Stop taking group messages and heartbeats; safe to call twice."""
+        self._closed = True
+        if getattr(self, "group", None) is None:
+            return  # refused before it joined anything
+        if self._draining is not None:
+            self._draining.cancel()
+        heartbeat.unregister(self)
+        try:
+            await fanout.current().leave(self.group, self)
+        except Exception:
+            logger.exception("could not leave %s", self.group)
+
     async def disconnect(self, code):
         if self.access is None:
             return
-        heartbeat.unregister(self)
-        await fanout.current().leave(self.group, self)
-        if self._draining is not None:
-            self._draining.cancel()
+        await self._let_go()
         if self.has_presence:
             await database_sync_to_async(self.leave)()
             await self._announce_presence()
@@ -268,6 +283,7 @@ class StreamConsumer(AsyncWebsocketConsumer):
     # Group messages ------------------------------------------------------
     _held: collections.deque | None = None  # group messages waiting their turn
     _draining: asyncio.Task | None = None
+    _closed = False
 
     async def take_group_message(self, message):
         """A message of this socket's group, from the process's fan-out
@@ -276,6 +292,8 @@ class StreamConsumer(AsyncWebsocketConsumer):
         other message (a gap, an event to read from the log, presence) is
         handled in a task of this socket's, and later messages wait behind
         it, as they do behind the opening frames, so that order is kept."""
+        if self._closed:
+            return  # closed while the fan-out went through the group
         if self._held is None and message["type"] == "stream.event":
             text = self._next_event_text(message)
             if text is not _NEEDS_READ:
@@ -320,6 +338,7 @@ class StreamConsumer(AsyncWebsocketConsumer):
             # Events past this one would arrive out of order: the client
             # reconnects and resumes from its last seq instead.
             logger.exception("could not deliver a group message; closing the socket")
+            self._closed = True
             await self.close(code=CLOSE_SERVER_ERROR)
         finally:
             self._held = self._draining = None

@@ -57,6 +57,8 @@ class Fanout:
                 self.subscribed[group] = time.monotonic()
 
     async def leave(self, group: str, member) -> None:
+        """Stop handing `group`'s messages to `member` (which need not be
+        a member); unsubscribe the process with the group's last socket."""
         members = self.members.get(group)
         if members is None or member not in members:
             return
@@ -100,8 +102,12 @@ class Fanout:
             await self.deliver(message)
 
     async def deliver(self, message: dict) -> None:
+        group = message.get("group")
+        if group is None:
+            logger.warning("a group message without its group: %s", message.get("type"))
+            return
         # A copy of the list: a socket may close while another one sends.
-        for member in list(self.members.get(message.get("group"), ())):
+        for member in list(self.members.get(group, ())):
             try:
                 await member.take_group_message(message)
             except Exception:

@@ -68,7 +68,10 @@ class Heartbeat:
             return
         for consumer in refused:
             await consumer.channel_layer.send(consumer.channel_name, {"type": "stream.revoked"})
-        await fanout.current().renew()
+        try:
+            await fanout.current().renew()
+        except Exception:
+            logger.exception("could not renew group memberships")
 
 
 _heartbeats: dict[asyncio.AbstractEventLoop, Heartbeat] = {}

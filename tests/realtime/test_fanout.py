@@ -48,8 +48,17 @@ def counted(monkeypatch):
 
 
 async def test_a_group_message_reaches_the_process_once_and_every_socket_of_it(
-    live_session, participant, other_participant, facilitator, counted
+    live_session, participant, other_participant, facilitator, counted, monkeypatch
 ):
+    hub = fanout.current()
+    joins = []
+    group_add = hub.layer.group_add
+
+    async def counting_joins(group, channel):
+        joins.append((group, channel))
+        await group_add(group, channel)
+
+    monkeypatch.setattr(hub.layer, "group_add", counting_joins)
     clients = [
         await BoardClient.join(user, live_session.pk)
         for user in (participant, other_participant, facilitator)
@@ -63,6 +72,7 @@ async def test_a_group_message_reaches_the_process_once_and_every_socket_of_it(
             "Once for the process"
         )
     assert [m["event_type"] for m in counted] == ["reflection.posted"]
+    assert joins == [(f"board.{live_session.pk}", hub.channel)]  # once, not per socket
     for client in clients:
         await client.close()
 
@@ -154,7 +164,8 @@ async def test_a_socket_whose_catch_up_fails_closes_so_that_its_client_resumes(
     deliver = fanout.Fanout.deliver
 
     async def skip_one(self, message):
-        message = {**message, "seq": message["seq"] + 1}  # looks like a gap
+        if message["type"] == "stream.event":
+            message = {**message, "seq": message["seq"] + 1}  # looks like a gap
         await deliver(self, message)
 
     def log_unreadable(*args, **kwargs):
@@ -182,4 +193,21 @@ async def test_a_socket_whose_group_cannot_be_joined_leaves_nothing_behind(
     )
     with pytest.raises(ConnectionError):
         await communicator.connect(timeout=WAIT)
+    assert hub.members == {} and hub.subscribed == {}
+
+
+async def test_a_socket_whose_handler_fails_leaves_the_fan_out(
+    live_session, participant, monkeypatch
+):
+    pat = await BoardClient.join(participant, live_session.pk)
+    hub = fanout.current()
+    assert len(hub.members[f"board.{live_session.pk}"]) == 1
+
+    async def broken(self, text_data=None, bytes_data=None):
+        raise RuntimeError("a handler that fails")
+
+    monkeypatch.setattr(BoardConsumer, "receive", broken)
+    await pat.send("ping")
+    with pytest.raises(RuntimeError):
+        await pat.communicator.wait(timeout=WAIT)
     assert hub.members == {} and hub.subscribed == {}
