@@ -159,8 +159,8 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 # The channel that fills first is a process's fan-out channel
 # (realtime/fanout.py), which carries the events of every group the process
 # serves: 10,000 is about 30 s of the heaviest steady load measured
-# (docs/performance.md), as long as the expiry, and about 10 MB. A socket's own channel carries only
-# what is meant for it alone, a message or two in its life.
+# (docs/performance.md), as long as the expiry, and about 10 MB. A socket's
+# own channel carries only what is meant for it alone.
 _capacity = env_int("CHANNEL_LAYER_CAPACITY", 10000)
 if REDIS_URL:
     CHANNEL_LAYERS = {
@@ -186,10 +186,7 @@ else:
             # Channels' in-memory layer without its per-message sweep of all
             # sockets (realtime/layers.py).
             "BACKEND": "realtime.layers.SweptInMemoryChannelLayer",
-            "CONFIG": {
-                "capacity": _capacity,
-                "expiry": 30,
-            },
+            "CONFIG": {"capacity": _capacity, "expiry": 30},
         }
     }
 

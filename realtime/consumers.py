@@ -294,17 +294,26 @@ class StreamConsumer(AsyncWebsocketConsumer):
         it, as they do behind the opening frames, so that order is kept."""
         if self._closed:
             return  # closed while the fan-out went through the group
-        if self._held is None and message["type"] == "stream.event":
-            text = self._next_event_text(message)
-            if text is not _NEEDS_READ:
-                if text is not None:
-                    await self.send(text_data=text)
-                return
+        if (
+            self._held is None
+            and message["type"] == "stream.event"
+            and await self._send_without_read(message)
+        ):
+            return
         if self._held is not None:
             self._held.append(message)
             return
         self._held = collections.deque([message])
         self._release_held()
+
+    async def _send_without_read(self, message) -> bool:
+        """Send (or skip) an event that needs no read; False when it does."""
+        text = self._next_event_text(message)
+        if text is _NEEDS_READ:
+            return False
+        if text is not None:
+            await self.send(text_data=text)
+        return True
 
     def _next_event_text(self, message):
         """The text to send for an event that needs no read: None when it is
@@ -344,10 +353,7 @@ class StreamConsumer(AsyncWebsocketConsumer):
             self._held = self._draining = None
 
     async def stream_event(self, message):
-        text = self._next_event_text(message)
-        if text is not _NEEDS_READ:
-            if text is not None:
-                await self.send(text_data=text)
+        if await self._send_without_read(message):
             return
         # A gap (events overtook each other between processes, or the layer
         # dropped one) or an event to read from the log: read everything up to

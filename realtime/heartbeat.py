@@ -49,6 +49,11 @@ class Heartbeat:
             for consumer_class, part in slices:
                 await asyncio.sleep(interval() / len(slices))
                 await self.beat(consumer_class, part)
+            # The process's group memberships, once a round (realtime/fanout.py).
+            try:
+                await fanout.current().renew()
+            except Exception:
+                logger.exception("could not renew group memberships")
 
     def still_open(self, consumer_class, sockets) -> list:
         return [socket for socket in sockets if socket in self.sockets.get(consumer_class, ())]
@@ -68,10 +73,6 @@ class Heartbeat:
             return
         for consumer in refused:
             await consumer.channel_layer.send(consumer.channel_name, {"type": "stream.revoked"})
-        try:
-            await fanout.current().renew()
-        except Exception:
-            logger.exception("could not renew group memberships")
 
 
 _heartbeats: dict[asyncio.AbstractEventLoop, Heartbeat] = {}
