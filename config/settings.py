@@ -190,6 +190,12 @@ else:
         }
     }
 
+# Each serving process moves its long-lived objects (the open sockets') out of
+# the garbage collector's walks every few seconds, and collects them when
+# enough sockets have closed (realtime/collector.py): a full collection walks
+# every object, about a second at 5,000 sockets. The test process turns it off.
+REALTIME_FREEZE_OBJECTS = env_bool("REALTIME_FREEZE_OBJECTS", True)
+
 # Django's cache holds allauth's login throttling counters (ACCOUNT_RATE_LIMITS).
 # In-process by default, so each Daphne process counts on its own;
 # CACHE_REDIS_URL makes every process share one count.

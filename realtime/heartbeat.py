@@ -6,6 +6,8 @@ sockets open on it and, every interval, hands the sockets of one consumer
 class, 250 at a time, to that class's `recheck_all`, run by the process's
 writer (realtime/batching.py); a socket whose right is gone gets a
 "stream.revoked" message on its own channel and closes itself with 4403.
+The same per-process registry drives the process's garbage collector
+(realtime/collector.py).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from functools import partial
 
 from django.conf import settings
 
-from realtime import batching, fanout
+from realtime import batching, collector, fanout
 
 logger = logging.getLogger(__name__)
 
@@ -27,10 +29,21 @@ def interval() -> float:
     return getattr(settings, "REALTIME_PRESENCE_HEARTBEAT", 30)
 
 
+def freezes_objects() -> bool:
+    return getattr(settings, "REALTIME_FREEZE_OBJECTS", False)
+
+
 class Heartbeat:
     def __init__(self):
         self.sockets: dict[type, set] = {}
-        self._task = asyncio.get_running_loop().create_task(self._run())
+        loop = asyncio.get_running_loop()
+        self._task = loop.create_task(self._run())
+        self.collector = collector.Collector() if freezes_objects() else None
+        if self.collector is not None:
+            self._collecting = loop.create_task(self.collector.run(self.open_sockets))
+
+    def open_sockets(self) -> int:
+        return sum(len(sockets) for sockets in self.sockets.values())
 
     async def _run(self):
         while True:
@@ -92,4 +105,9 @@ def register(consumer) -> None:
 
 
 def unregister(consumer) -> None:
-    _current().sockets.get(type(consumer), set()).discard(consumer)
+    current = _current()
+    sockets = current.sockets.get(type(consumer), set())
+    if consumer in sockets:
+        sockets.discard(consumer)
+        if current.collector is not None:
+            current.collector.socket_closed()

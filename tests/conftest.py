@@ -20,6 +20,9 @@ def pytest_configure(config):
     settings.SESSION_COOKIE_SECURE = False
     settings.CSRF_COOKIE_SECURE = False
     settings.SECURE_HSTS_SECONDS = 0
+    # The collector's freezing is for a serving process: in this one it would
+    # keep the garbage of a thousand tests (Daphne's, started by tests, keeps it on).
+    settings.REALTIME_FREEZE_OBJECTS = False
 
 
 def pytest_sessionstart(session):
