@@ -3,7 +3,7 @@
 Each socket used to run its own heartbeat: with 5,000 sockets, a database
 trip for every one of them every interval. Here each event loop keeps the
 sockets open on it and, every interval, hands the sockets of one consumer
-class, 250 at a time, to that class's `recheck_all`, run by the process's
+class, 100 at a time, to that class's `recheck_all`, run by the process's
 writer (realtime/batching.py); a socket whose right is gone gets a
 "stream.revoked" message on its own channel and closes itself with 4403.
 The same per-process registry drives the process's garbage collector
@@ -22,7 +22,7 @@ from realtime import batching, collector, fanout
 
 logger = logging.getLogger(__name__)
 
-SLICE = 250  # sockets per trip to the database thread
+SLICE = 100  # sockets per trip to the writer: a slice holds its batches back
 
 
 def interval() -> float:

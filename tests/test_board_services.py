@@ -446,6 +446,28 @@ def test_stale_presence_stops_counting(live, participant, settings):
     assert presence_payload(live.pk) == []
 
 
+def test_the_heartbeat_keeps_attendance_current_on_live_sessions_only(
+    live, facilitator, participant, other_participant
+):
+    services.join_board(access=as_(participant, live), channel_name="chan-pat")
+    services.join_board(access=as_(other_participant, live), channel_name="chan-robin")
+    long_ago = timezone.now() - datetime.timedelta(hours=1)
+    Attendance.objects.update(last_seen_at=long_ago)
+    Presence.objects.update(seen_at=long_ago)
+    services.touch_presence(channel_names=["chan-pat", "chan-unknown"])
+    seen = dict(Attendance.objects.values_list("membership__user", "last_seen_at"))
+    assert seen[participant.pk] > long_ago
+    assert seen[other_participant.pk] == long_ago  # not in this heartbeat
+    touched = dict(Presence.objects.values_list("channel_name", "seen_at"))
+    assert touched["chan-pat"] > long_ago
+    assert touched["chan-robin"] == long_ago
+    services.end_session(access=as_(facilitator, live))
+    Attendance.objects.update(last_seen_at=long_ago)
+    services.touch_presence(channel_names=["chan-pat"])
+    assert Attendance.objects.get(membership__user=participant).last_seen_at == long_ago
+    services.touch_presence(channel_names=[])  # a process with no sockets
+
+
 def test_presence_lists_facilitators_first(live, facilitator, participant, other_participant):
     for number, user in enumerate((other_participant, participant, facilitator)):
         services.join_board(access=as_(user, live), channel_name=f"chan-{number}")
