@@ -6,7 +6,8 @@ autobahn's and Twisted's protocol objects. CPython's full collection walks
 every tracked object, about a second for 5,000 sockets on the benchmark's
 machine, and nothing is sent meanwhile. It runs each time the objects that
 survived the young collections pass a quarter of the rest, which users
-connecting make happen every few seconds (docs/performance.md measures it).
+connecting made happen every 15 to 20 seconds at 5,000 sockets
+(docs/performance.md measures it).
 
 So every few seconds each process moves what is alive into the collector's
 permanent generation (`gc.freeze()`); young and full collections then walk
