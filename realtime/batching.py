@@ -35,8 +35,12 @@ from realtime import streams
 logger = logging.getLogger(__name__)
 
 MAX_BATCH = 64
-GATHER_ABOVE = 100  # frames a second
-GATHER_UNTIL = 8  # frames
+# WriteBatcher._gather: above GATHER_ABOVE frames a second, over the last
+# second and over the last RECENT frames alike, a batch of fewer than
+# GATHER_UNTIL frames waits until its oldest is GATHER_SECONDS old.
+GATHER_ABOVE = 100
+RECENT = 3
+GATHER_UNTIL = 8
 GATHER_SECONDS = 0.025
 
 
@@ -50,6 +54,7 @@ class _Job:
     order: tuple
     context: contextvars.Context
     future: asyncio.Future
+    arrived: float
     bulk: tuple | None = None  # (handler, item): see WriteBatcher.run
     result: Any = None
     error: BaseException | None = None
@@ -85,10 +90,11 @@ class WriteBatcher:
             order=tuple(order),
             context=contextvars.copy_context(),
             future=asyncio.get_running_loop().create_future(),
+            arrived=time.monotonic(),
             bulk=bulk,
         )
         self._queue.append(job)
-        self._arrivals.append(time.monotonic())
+        self._arrivals.append(job.arrived)
         self._wakeup.set()
         return await job.future
 
@@ -101,13 +107,23 @@ class WriteBatcher:
         until its oldest frame is `GATHER_SECONDS` old: like PostgreSQL's
         commit_delay, which also applies only when others are committing.
         Below that rate (a live session's usual pace) nothing waits.
+
+        The rate must hold over the last second, which a usual pace's chance
+        clusters never reach, and over the last `RECENT` frames too: over the
+        second alone, a hundred phase changes at one moment made every post
+        of the second after them wait while the writer sat idle
+        (docs/performance.md).
         """
         now = time.monotonic()
-        busy = len(self._arrivals) == GATHER_ABOVE and now - self._arrivals[0] < 1
+        arrivals = self._arrivals
+        busy = (
+            len(arrivals) == GATHER_ABOVE
+            and now - arrivals[0] < 1
+            and now - arrivals[-RECENT] < RECENT / GATHER_ABOVE
+        )
         if not busy or len(self._queue) >= GATHER_UNTIL:
             return
-        oldest = self._arrivals[-len(self._queue)]  # the queue's first frame came then
-        delay = GATHER_SECONDS - (now - oldest)
+        delay = GATHER_SECONDS - (now - self._queue[0].arrived)
         if delay > 0:
             await asyncio.sleep(delay)
 

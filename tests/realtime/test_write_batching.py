@@ -225,6 +225,19 @@ async def test_under_heavy_load_a_lone_frame_waits_briefly_for_company(monkeypat
     assert sizes == [2]
 
 
+async def test_once_a_burst_is_over_a_lone_frame_runs_at_once(monkeypatch):
+    writer = batching.batcher()
+    await asyncio.gather(*(writer.run(lambda: None) for _ in range(batching.GATHER_ABOVE)))
+    # The last second still holds a hundred frames, the last moment none.
+    await asyncio.sleep(2 * batching.RECENT / batching.GATHER_ABOVE)
+    sizes = counting_batches(monkeypatch)
+    first = asyncio.ensure_future(writer.run(lambda: "first"))
+    await asyncio.sleep(batching.GATHER_SECONDS / 4)
+    await writer.run(lambda: "second")
+    await first
+    assert sizes == [1, 1]
+
+
 async def test_at_a_usual_pace_a_lone_frame_runs_at_once(monkeypatch):
     writer = batching.batcher()
     sizes = counting_batches(monkeypatch)
