@@ -92,6 +92,8 @@ class Post:
     expected: int = 0  # the delivery mask: members connected when it was sent
     seen: int = 0
     acked: bool = False
+    acked_at: float = 0.0
+    received: list[float] = field(default_factory=list)  # live deliveries, for a trace
     failed: str = ""
     frame: dict = field(default_factory=dict)
 
@@ -300,11 +302,13 @@ class LoadGenerator:
             post.step.replayed += 1
         else:
             post.step.latencies.append(now - post.sent_at)
+            post.received.append(now)
 
     def on_ack(self, client_id: str | None, now: float) -> None:
         if post := self.posts.get(client_id):
             if not post.acked and not post.failed:
                 post.acked = True
+                post.acked_at = now
                 post.step.unacked -= 1
                 post.step.ack_latencies.append(now - post.sent_at)
         elif client_id in self.reactions:
@@ -688,10 +692,25 @@ class LoadGenerator:
         result["posts_acked_total"] = sum(1 for p in self.posts.values() if p.acked)
         result["stray_frames"] = self.stray
         result["server_memory"] = self.server_memory()
+        if trace := self.plan.get("trace"):
+            self.write_trace(Path(trace))
         for member in self.members:
             if member.ws is not None:
                 await member.ws.close()
         return result
+
+    def write_trace(self, path: Path) -> None:
+        """Each post's times on this process's clock, for bench.trace."""
+        posts = {
+            post.client_id: {
+                "step": post.step.name,
+                "sent": post.sent_at,
+                "acked": post.acked_at or None,
+                "received": post.received,
+            }
+            for post in self.posts.values()
+        }
+        path.write_text(json.dumps(posts))
 
 
 def ramp_stop(outcome: dict, spec: dict) -> str:

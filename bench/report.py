@@ -317,6 +317,8 @@ def table(outcome: dict, markdown: bool = False) -> str:
     text = render(lines, markdown)
     text.append("")
     text.append("Times in ms (fan-out: poster's send to each member's receipt, 10 per post).")
+    if speed := outcome.get("machine", {}).get("python_speed_ms"):
+        text.append(f"Machine speed: {speed} ms of CPU for bench.run's fixed Python work.")
     for r in summary["rows"]:
         for baseline in ("peer", "floor"):
             if ratios := r.get(f"vs_{baseline}"):
