@@ -19,12 +19,14 @@ from board.models import (
     CohortSession,
     Phase,
     Presence,
+    Reaction,
     Reflection,
 )
-from board.stream import BOARD, presence_payload
+from board.stream import BOARD, EMOJIS, presence_payload
 from cohorts.errors import DomainError
 from cohorts.permissions import access_cohort, access_session
 from realtime import streams
+from realtime.models import Audience
 from realtime.ratelimit import RateLimiter
 from tests import factories
 from tests.realtime.conftest import schedule_session, start_live
@@ -654,3 +656,72 @@ def test_posts_in_bulk_to_two_sessions_each_get_their_own_seq(
     )
     after = {s.pk: s.last_seq for s in CohortSession.objects.all()}
     assert after[live.pk] == before[live.pk] + 1 and after[other.pk] == before[other.pk] + 1
+
+
+# Reactions -----------------------------------------------------------------------------
+
+
+def react(user, session, reflection, emoji, *, add=True):
+    operation = services.add_reaction if add else services.remove_reaction
+    return operation(access=as_(user, session), reflection_id=reflection.pk, emoji=emoji)
+
+
+def reaction_events(session):
+    return list(
+        BoardEvent.objects.filter(session=session, type="reaction.changed").values_list(
+            "payload", "audience"
+        )
+    )
+
+
+def test_reactions_count_members_once_per_emoji_and_tell_each_their_own(
+    live, facilitator, participant, other_participant
+):
+    reflection = post(participant, live)
+    react(other_participant, live, reflection, "heart")
+    react(other_participant, live, reflection, "clap")
+    react(facilitator, live, reflection, "heart")
+
+    again = react(other_participant, live, reflection, "heart")
+    assert again.counts == {**dict.fromkeys(EMOJIS, 0), "heart": 2, "clap": 1}
+    assert again.mine == ["clap", "heart"]
+    assert react(participant, live, reflection, "clap", add=False).mine == []
+    taken_back = react(other_participant, live, reflection, "heart", add=False)
+    assert (taken_back.counts["heart"], taken_back.mine) == (1, ["clap"])
+    # A second click and taking back what one never gave change nothing.
+    assert [payload["reactions"]["heart"] for payload, _ in reaction_events(live)] == [1, 1, 2, 1]
+    assert Reaction.objects.filter(reflection=reflection).count() == 2
+
+
+def test_a_reaction_to_a_deleted_reflection_or_one_of_another_board_is_not_found(
+    live, cohort, facilitator, participant, other_participant
+):
+    deleted = post(participant, live)
+    services.delete_reflection(access=as_(participant, live), reflection_id=deleted.pk)
+    elsewhere = start_live(schedule_session(cohort, facilitator), facilitator)
+    foreign = post(participant, elsewhere)
+    for reflection in (deleted, foreign):
+        refused(
+            "not_found",
+            services.add_reaction,
+            access=as_(other_participant, live),
+            reflection_id=reflection.pk,
+            emoji="heart",
+        )
+    assert not Reaction.objects.exists() and reaction_events(live) == []
+
+
+def test_a_reaction_to_a_hidden_reflection_is_heard_by_facilitators_only(
+    live, facilitator, participant
+):
+    reflection = post(participant, live)
+    services.hide_reflection(
+        access=as_(facilitator, live), reflection_id=reflection.pk, hidden=True
+    )
+    assert react(facilitator, live, reflection, "bulb").counts["bulb"] == 1
+    [(payload, audience)] = reaction_events(live)
+    assert payload == {
+        "reflection": reflection.pk,
+        "reactions": {**dict.fromkeys(EMOJIS, 0), "bulb": 1},
+    }
+    assert audience == Audience.FACILITATORS
