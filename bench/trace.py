@@ -16,6 +16,7 @@ segment by segment, and the writer's batches by size.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import math
 from pathlib import Path
@@ -43,7 +44,9 @@ TOTALS = [
 
 
 def posts_timed(client: dict, server: dict, step: str | None = None) -> list[dict]:
-    """The posts timed at every stage, each a dict of stage -> seconds."""
+    """The posts timed at every stage, each a dict of stage -> seconds; an
+    unacked post is left out, and "last" is the last live delivery (a trace
+    makes no reconnects, so none is replayed)."""
     timed = []
     for client_id, post in client.items():
         stages = server.get(client_id)
@@ -103,14 +106,19 @@ def batches_table(batches: list) -> str:
 def trace(scenario: Scenario, workdir: Path) -> tuple[dict, dict, dict, list]:
     """Run `scenario` served by bench.trace_server: the load generator's
     result, its times of each post, the server's, and the writer's batches."""
+    # One server process: two would write their times to the same file.
+    assert not scenario.scaleout, "bench.trace runs the embedded mode only"
     client_file = workdir / f"{scenario.name}-trace-client.json"
     server_file = workdir / f"{scenario.name}-trace-server.json"
     for stale in (client_file, server_file):
         stale.unlink(missing_ok=True)
-    scenario.app = "bench.trace_server:application"
-    scenario.extra["BENCH_TRACE_OUT"] = str(server_file)
-    scenario.plan["trace"] = str(client_file)
-    result = run.run_scenario(scenario, workdir=workdir)
+    traced = dataclasses.replace(
+        scenario,
+        app="bench.trace_server:application",
+        extra={**scenario.extra, "BENCH_TRACE_OUT": str(server_file)},
+        plan={**scenario.plan, "trace": str(client_file)},
+    )
+    result = run.run_scenario(traced, workdir=workdir)
     server = json.loads(server_file.read_text())
     return result, json.loads(client_file.read_text()), server["times"], server["batches"]
 

@@ -3,11 +3,11 @@
     daphne bench.trace_server:application     (BENCH_TRACE_OUT=<file> in its environment)
 
 A post is followed by its client_id from the consumer's `receive` through the
-writer's batch, the broadcast and the fan-out; every three seconds the times
-(`time.perf_counter()`, the load generator's clock on the same machine) are
-written to BENCH_TRACE_OUT as JSON, and once more at exit. The stages are wrapped from outside, so
-the product's code carries no instrumentation; if one of the wrapped names
-moves, the import below fails and the smoke test says so.
+writer's batch, the broadcast and the fan-out; the times (`time.perf_counter()`,
+the load generator's clock on the same machine) are written to
+BENCH_TRACE_OUT as JSON when the server exits. The stages are wrapped from
+outside, so the product's code carries no instrumentation; if one of the
+wrapped names moves, the import below fails and the smoke test says so.
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ import atexit
 import json
 import os
 import re
-import threading
 import time
 
 from config.asgi import application  # noqa: F401 (served; sets Django up first)
@@ -92,19 +91,11 @@ fanout.Fanout.deliver = _wrap_deliver(fanout.Fanout.deliver)
 
 
 def write(path: str) -> None:
-    # One C-level copy of each dict, safe beside the event loop's writes.
-    text = json.dumps({"times": times, "batches": batches})
-    with open(f"{path}.tmp", "w") as out:
-        out.write(text)
-    os.replace(f"{path}.tmp", path)
+    with open(path, "w") as out:
+        json.dump({"times": times, "batches": batches}, out)
 
 
-def _write_every(seconds: float, path: str) -> None:
-    while True:
-        time.sleep(seconds)
-        write(path)
-
-
+# Written once, at exit (Daphne stops on SIGTERM and runs its atexit
+# handlers): a dump while serving would hold the GIL and stall what it times.
 if out := os.environ.get("BENCH_TRACE_OUT"):
-    threading.Thread(target=_write_every, args=(3, out), daemon=True).start()
     atexit.register(write, out)

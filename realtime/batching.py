@@ -35,9 +35,10 @@ from realtime import streams
 logger = logging.getLogger(__name__)
 
 MAX_BATCH = 64
-# WriteBatcher._gather: above GATHER_ABOVE frames a second, over the last
-# second and over the last RECENT frames alike, a batch of fewer than
-# GATHER_UNTIL frames waits until its oldest is GATHER_SECONDS old.
+# WriteBatcher._gather: while frames come at GATHER_ABOVE a second or more,
+# measured over the last second and, loosely, over the last RECENT frames
+# (three within 30 ms), a batch of fewer than GATHER_UNTIL frames waits
+# until its oldest is GATHER_SECONDS old.
 GATHER_ABOVE = 100
 RECENT = 3
 GATHER_UNTIL = 8
@@ -109,10 +110,10 @@ class WriteBatcher:
         Below that rate (a live session's usual pace) nothing waits.
 
         The rate must hold over the last second, which a usual pace's chance
-        clusters never reach, and over the last `RECENT` frames too: over the
-        second alone, a hundred phase changes at one moment made every post
-        of the second after them wait while the writer sat idle
-        (docs/performance.md).
+        clusters never reach, and over the last `RECENT` frames too (loosely:
+        three frames in 30 ms): over the second alone, a hundred phase changes
+        at one moment made every post of the second after them wait while
+        the writer sat idle (docs/performance.md).
         """
         now = time.monotonic()
         arrivals = self._arrivals

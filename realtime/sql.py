@@ -31,11 +31,14 @@ def insert(objs) -> None:
         _stored(obj, pk)
 
 
-def insert_new(obj) -> bool:
-    """INSERT one unsaved instance unless a row with the same values under a
-    unique constraint exists (ON CONFLICT DO NOTHING, on SQLite and
-    PostgreSQL alike); True, with its id set, if it was stored."""
-    statement, params = _insert_statement([obj], on_conflict=" ON CONFLICT DO NOTHING")
+def insert_new(obj, *, unique) -> bool:
+    """INSERT one unsaved instance unless a row with its values in the fields
+    named `unique` (a unique constraint's) exists: ON CONFLICT DO NOTHING, on
+    SQLite and PostgreSQL alike. True, with its id set, if it was stored."""
+    meta = type(obj)._meta
+    columns = ", ".join(connection.ops.quote_name(meta.get_field(n).column) for n in unique)
+    on_conflict = f" ON CONFLICT ({columns}) DO NOTHING"
+    statement, params = _insert_statement([obj], on_conflict=on_conflict)
     with connection.cursor() as cursor:
         cursor.execute(statement, params)
         row = cursor.fetchone()

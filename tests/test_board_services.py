@@ -711,12 +711,20 @@ def test_a_reaction_to_a_deleted_reflection_or_one_of_another_board_is_not_found
     assert not Reaction.objects.exists() and reaction_events(live) == []
 
 
-def test_a_reaction_to_a_hidden_reflection_is_heard_by_facilitators_only(
+def test_a_hidden_reflection_takes_reactions_from_facilitators_only_and_tells_only_them(
     live, facilitator, participant
 ):
     reflection = post(participant, live)
     services.hide_reflection(
         access=as_(facilitator, live), reflection_id=reflection.pk, hidden=True
+    )
+    # Its author too: a hidden reflection vanishes for every participant.
+    refused(
+        "not_found",
+        services.add_reaction,
+        access=as_(participant, live),
+        reflection_id=reflection.pk,
+        emoji="heart",
     )
     assert react(facilitator, live, reflection, "bulb").counts["bulb"] == 1
     [(payload, audience)] = reaction_events(live)
