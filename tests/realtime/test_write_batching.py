@@ -215,18 +215,24 @@ def counting_batches(monkeypatch):
     return sizes
 
 
+async def batches_of_two_frames_a_moment_apart(writer, monkeypatch) -> list[int]:
+    """The sizes of the batches that two frames, the second a moment after
+    the first, ran in."""
+    sizes = counting_batches(monkeypatch)
+    first = asyncio.ensure_future(writer.run(lambda: "first"))
+    await asyncio.sleep(batching.GATHER_SECONDS / 4)
+    assert await writer.run(lambda: "second") == "second"
+    assert await first == "first"
+    return sizes
+
+
 async def test_under_heavy_load_a_lone_frame_waits_briefly_for_company(monkeypatch):
     writer = batching.batcher()
     await asyncio.gather(*(writer.run(lambda: None) for _ in range(batching.GATHER_ABOVE)))
     # As if those hundred had come over the last moment, however long the
     # test machine took to run them.
     writer._arrivals.extend([time.monotonic()] * batching.GATHER_ABOVE)
-    sizes = counting_batches(monkeypatch)
-    first = asyncio.ensure_future(writer.run(lambda: "first"))
-    await asyncio.sleep(batching.GATHER_SECONDS / 4)
-    assert await writer.run(lambda: "second") == "second"
-    assert await first == "first"
-    assert sizes == [2]
+    assert await batches_of_two_frames_a_moment_apart(writer, monkeypatch) == [2]
 
 
 async def test_once_a_burst_is_over_a_lone_frame_runs_at_once(monkeypatch):
@@ -234,22 +240,12 @@ async def test_once_a_burst_is_over_a_lone_frame_runs_at_once(monkeypatch):
     await asyncio.gather(*(writer.run(lambda: None) for _ in range(batching.GATHER_ABOVE)))
     # The last second still holds a hundred frames, the last moment none.
     await asyncio.sleep(2 * batching.RECENT / batching.GATHER_ABOVE)
-    sizes = counting_batches(monkeypatch)
-    first = asyncio.ensure_future(writer.run(lambda: "first"))
-    await asyncio.sleep(batching.GATHER_SECONDS / 4)
-    await writer.run(lambda: "second")
-    await first
-    assert sizes == [1, 1]
+    assert await batches_of_two_frames_a_moment_apart(writer, monkeypatch) == [1, 1]
 
 
 async def test_at_a_usual_pace_a_lone_frame_runs_at_once(monkeypatch):
     writer = batching.batcher()
-    sizes = counting_batches(monkeypatch)
-    first = asyncio.ensure_future(writer.run(lambda: "first"))
-    await asyncio.sleep(batching.GATHER_SECONDS / 4)
-    await writer.run(lambda: "second")
-    await first
-    assert sizes == [1, 1]
+    assert await batches_of_two_frames_a_moment_apart(writer, monkeypatch) == [1, 1]
 
 
 async def test_a_lone_refused_job_rolls_back_its_writes(live_session, author):
