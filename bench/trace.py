@@ -43,7 +43,7 @@ TOTALS = [
 ]
 
 
-def posts_timed(client: dict, server: dict, step: str | None = None) -> list[dict]:
+def posts_timed(client: dict, server: dict) -> list[dict]:
     """The posts timed at every stage, each a dict of stage -> seconds; an
     unacked post is left out, and "last" is the last live delivery (a trace
     makes no reconnects, so none is replayed)."""
@@ -51,8 +51,6 @@ def posts_timed(client: dict, server: dict, step: str | None = None) -> list[dic
     for client_id, post in client.items():
         stages = server.get(client_id)
         if not stages or not post["received"] or not post["acked"]:
-            continue
-        if step and post["step"] != step:
             continue
         row = {
             **stages,
