@@ -299,9 +299,10 @@ def accept_invitation(*, invitation: Invitation, user: User) -> Invitation:
             enrolled = Q()
             for cohort_id, participant_id in named:
                 enrolled |= Q(cohort_id=cohort_id, user_id=participant_id)
+            # Confirmed: each participant accepted an invitation naming them.
             Membership.objects.filter(
                 enrolled, role=Membership.Role.PARTICIPANT, leader__isnull=True
-            ).update(leader=user)
+            ).update(leader=user, leader_confirmed_at=timezone.now())
     else:
         # The named leader is linked now if already in the organization, else
         # when they accept their own leader invitation (see above).
@@ -312,7 +313,13 @@ def accept_invitation(*, invitation: Invitation, user: User) -> Invitation:
                 .filter(email__iexact=invitation.leader_email)
                 .first()
             )
-        cohort_services.enroll(cohort=cohort, user=user, role=invitation.role, leader=leader)
+        cohort_services.enroll(
+            cohort=cohort,
+            user=user,
+            role=invitation.role,
+            leader=leader,
+            added_by=invitation.invited_by,
+        )
     if invitation.name and not user.display_name:
         user.display_name = invitation.name
         user.save(update_fields=["display_name"])

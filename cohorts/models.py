@@ -120,6 +120,20 @@ class Membership(models.Model):
         related_name="sponsored_memberships",
         verbose_name=_("leader"),
     )
+    # Set when the participant confirms who their leader is (accepting an
+    # invitation that names the leader counts). A leader linked by someone else
+    # reads no leader-only goal until then: a wrong link must not leak them.
+    leader_confirmed_at = models.DateTimeField(_("leader confirmed at"), null=True, blank=True)
+    # Who put this person in the cohort (None for the demo and the admin):
+    # participants see who appointed each facilitator.
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("added by"),
+    )
     joined_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -140,6 +154,10 @@ class Membership(models.Model):
     @property
     def is_participant(self) -> bool:
         return self.role == self.Role.PARTICIPANT
+
+    @property
+    def leader_is_confirmed(self) -> bool:
+        return self.leader_id is not None and self.leader_confirmed_at is not None
 
 
 class BackgroundNote(models.Model):
@@ -192,3 +210,41 @@ class BackgroundNote(models.Model):
         if self.cohort_id:
             return str(self.cohort)
         return str(self.organization)
+
+
+class BackgroundNoteRevision(models.Model):
+    """One earlier state of a background note, kept when it is edited or
+    deleted: notes shape how a coach sees a person, so changes stay on record."""
+
+    class Action(models.TextChoices):
+        EDITED = "edited", _("Edited")
+        DELETED = "deleted", _("Deleted")
+
+    # Kept when the note is deleted; the organization keeps the history.
+    note = models.ForeignKey(
+        BackgroundNote,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="revisions",
+    )
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="background_note_revisions"
+    )
+    cohort = models.ForeignKey(
+        Cohort, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    body = models.TextField(_("text before the change"))
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("background note revision")
+        verbose_name_plural = _("background note revisions")
+        ordering = ["-changed_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.get_action_display()} {self.changed_at:%Y-%m-%d %H:%M}"

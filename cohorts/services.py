@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -35,12 +36,14 @@ def ensure_organization_member(*, organization_id: int, user, role=None) -> Orga
 
 
 @transaction.atomic
-def enroll(*, cohort: Cohort, user, role: str, leader=None) -> Membership:
+def enroll(*, cohort: Cohort, user, role: str, leader=None, added_by=None) -> Membership:
     """Put `user` in `cohort` in `role`, refusing a participant past capacity.
 
     The cohort row is locked so that two enrollments at once cannot both take
     the last seat. Enrolling someone already enrolled updates their role and
-    leader instead of adding a second membership.
+    leader instead of adding a second membership. A leader given here counts
+    as confirmed: enrolling happens when the participant accepts an invitation
+    that names that leader (or when the demo is seeded).
     """
     cohort = Cohort.objects.select_for_update().get(pk=cohort.pk)
     existing = Membership.objects.filter(cohort=cohort, user=user).first()
@@ -62,13 +65,21 @@ def enroll(*, cohort: Cohort, user, role: str, leader=None) -> Membership:
     ensure_organization_member(organization_id=cohort.organization_id, user=user)
     if leader is not None:
         ensure_organization_member(organization_id=cohort.organization_id, user=leader)
+    confirmed_at = timezone.now() if leader is not None else None
     if existing is not None:
         existing.role = role
         if leader is not None:
-            existing.leader = leader
-        existing.save(update_fields=["role", "leader"])
+            existing.leader, existing.leader_confirmed_at = leader, confirmed_at
+        existing.save(update_fields=["role", "leader", "leader_confirmed_at"])
         return existing
-    return Membership.objects.create(cohort=cohort, user=user, role=role, leader=leader)
+    return Membership.objects.create(
+        cohort=cohort,
+        user=user,
+        role=role,
+        leader=leader,
+        leader_confirmed_at=confirmed_at,
+        added_by=added_by,
+    )
 
 
 def _check_window(*, starts_on, ends_on) -> None:

@@ -75,6 +75,11 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     cohort = factory.SubFactory(CohortFactory)
     user = factory.SubFactory(UserFactory)
     role = Membership.Role.PARTICIPANT
+    leader = None
+    # As after an accepted invitation that named the leader.
+    leader_confirmed_at = factory.LazyAttribute(
+        lambda membership: timezone.now() if membership.leader else None
+    )
 
     @factory.post_generation
     def in_organization(membership, create, extracted, **kwargs):
