@@ -4,6 +4,7 @@ from django.contrib.auth.forms import UserChangeForm, UserCreationForm
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Invitation, User
+from lib.admin import ConcealingDeletionMixin
 
 
 class EmailUserCreationForm(UserCreationForm):
@@ -19,7 +20,7 @@ class EmailUserChangeForm(UserChangeForm):
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(ConcealingDeletionMixin, DjangoUserAdmin):
     """Django's user admin, for a user whose login is the email."""
 
     form = EmailUserChangeForm

@@ -18,6 +18,7 @@ from board.models import (
     Reaction,
     Reflection,
 )
+from lib.admin import ConcealingModelAdmin
 
 
 class PhaseInline(admin.TabularInline):
@@ -27,7 +28,7 @@ class PhaseInline(admin.TabularInline):
 
 
 @admin.register(CohortSession)
-class CohortSessionAdmin(admin.ModelAdmin):
+class CohortSessionAdmin(ConcealingModelAdmin):
     list_display = ["title", "cohort", "starts_at", "status", "last_seq"]
     list_filter = ["status", "cohort__organization"]
     search_fields = ["title", "cohort__name"]
@@ -47,13 +48,27 @@ class AgendaTemplateAdmin(admin.ModelAdmin):
 
 
 @admin.register(Reflection)
-class ReflectionAdmin(admin.ModelAdmin):
+class ReflectionAdmin(ConcealingModelAdmin):
+    """Anonymous stays anonymous here too: an anonymous reflection's page has
+    no author field, and no list can be filtered or searched by author."""
+
     list_display = ["__str__", "session", "phase", "anonymous", "hidden", "created_at"]
     list_filter = ["hidden", "anonymous", "session__cohort__organization"]
     search_fields = ["text", "session__title"]
     list_select_related = ["session", "phase"]
     raw_id_fields = ["phase", "session", "author"]
     readonly_fields = ["client_id", "created_at", "edited_at", "deleted_at", "spotlighted_at"]
+
+    def get_exclude(self, request, obj=None):
+        excluded = list(super().get_exclude(request, obj) or [])
+        if obj is not None and obj.anonymous:
+            excluded.append("author")
+        return excluded
+
+    def lookup_allowed(self, lookup, value, request=None):
+        if lookup.split("__")[0] == "author":
+            return False
+        return super().lookup_allowed(lookup, value, request)
 
 
 @admin.register(Reaction)

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from board.stream import EMOJIS
 from cohorts.spreadsheets import csv_cell
+from lib.markdown import escape
 
 
 def _when(moment) -> str:
@@ -17,7 +18,8 @@ def _when(moment) -> str:
 
 
 def _quote(text: str) -> str:
-    return "\n".join("> " + line if line else ">" for line in text.splitlines() or [""])
+    lines = escape(text).splitlines() or [""]
+    return "\n".join("> " + line if line else ">" for line in lines)
 
 
 def _reactions(counts: dict) -> str:
@@ -25,11 +27,13 @@ def _reactions(counts: dict) -> str:
 
 
 def summary_markdown(summary: dict) -> str:
+    """Every text a person typed (titles, prompts, names, reflections,
+    commitments) goes in escaped: it reads as typed and renders as nothing else."""
     session = summary["session"]
     lines = [
-        f"# {session.title}",
+        f"# {escape(session.title)}",
         "",
-        _("Cohort: %(cohort)s") % {"cohort": summary["cohort"].name},
+        _("Cohort: %(cohort)s") % {"cohort": escape(summary["cohort"].name)},
         _("Date: %(when)s") % {"when": _when(session.started_at or session.starts_at)},
         "",
         "## " + _("Agenda"),
@@ -37,19 +41,19 @@ def summary_markdown(summary: dict) -> str:
     ]
     for phase in summary["phases"]:
         lines.append(
-            f"{phase['position']}. {phase['title']} ({phase['kind_label']}, "
+            f"{phase['position']}. {escape(phase['title'])} ({phase['kind_label']}, "
             + _("%(minutes)d min") % {"minutes": phase["timebox_minutes"]}
             + ")"
         )
     for phase in summary["phases"]:
-        lines += ["", f"## {phase['position']}. {phase['title']}", ""]
+        lines += ["", f"## {phase['position']}. {escape(phase['title'])}", ""]
         if phase["prompt"]:
-            lines += [f"*{phase['prompt']}*", ""]
+            lines += [f"*{escape(phase['prompt'])}*", ""]
         if not phase["reflections"]:
             lines.append(_("No reflections."))
         for entry in phase["reflections"]:
             lines.append(_quote(entry["text"]))
-            details = [entry["author"] or _("anonymous")]
+            details = [escape(entry["author"]) if entry["author"] else _("anonymous")]
             if entry["reaction_total"]:
                 details.append(_reactions(entry["reactions"]))
             if entry["spotlighted"]:
@@ -60,9 +64,11 @@ def summary_markdown(summary: dict) -> str:
     lines += ["", "## " + _("Spotlighted"), ""]
     lines += [_quote(e["text"]) + "\n" for e in summary["spotlighted"]] or [_("None.")]
     lines += ["", "## " + _("Commitments"), ""]
-    lines += [f"- {c['author']}: {c['text']}" for c in summary["commitments"]] or [_("None.")]
+    commitments = [f"- {escape(c['author'])}: {escape(c['text'])}" for c in summary["commitments"]]
+    lines += commitments or [_("None.")]
     lines += ["", "## " + _("Attendance"), ""]
-    lines += [f"- {a['name']} ({a['role_label']})" for a in summary["attendance"]] or [_("None.")]
+    attendance = [f"- {escape(a['name'])} ({a['role_label']})" for a in summary["attendance"]]
+    lines += attendance or [_("None.")]
     return "\n".join(lines).rstrip() + "\n"
 
 

@@ -206,6 +206,11 @@ class Reflection(models.Model):
     def __str__(self):
         return self.text[:60]
 
+    @property
+    def concealed_in_admin(self) -> bool:
+        """The admin never ties an anonymous reflection to its author (lib.admin)."""
+        return self.anonymous
+
 
 class Reaction(models.Model):
     class Emoji(models.TextChoices):

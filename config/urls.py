@@ -1,7 +1,13 @@
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
 from config import health
+
+# Staff sign in where everyone does: allauth's login, with its throttle and its
+# email verification. Django's own admin login form has neither, and staff
+# accounts see every organization.
+admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
