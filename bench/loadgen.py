@@ -170,7 +170,8 @@ class LoadGenerator:
         started = time.perf_counter()
         member.ws = await connect(
             self.path(member, last_seq),
-            origin=self.plan.get("origin"),
+            # The origin of that server's own pages, as a browser on them sends.
+            origin=self.plan.get("origin") or member.url.replace("ws://", "http://", 1),
             additional_headers=headers,
             compression=None,
             ping_interval=None,

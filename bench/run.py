@@ -215,6 +215,9 @@ def daphne(app: str, env: dict[str, str], name: str, logs: Path) -> Server:
         "16384",
         app,
     ]
+    # Its own address: websockets open only from the site's own origin
+    # (realtime/origins.py), which the load generator sends for each server.
+    env = {**env, "SITE_URL": f"http://127.0.0.1:{port}"}
     return Server(argv, env, name, port, logs)
 
 
@@ -356,7 +359,6 @@ def run_scenario(
         "system": scenario.system,
         "label": scenario.label,
         "urls": urls,
-        "origin": "http://127.0.0.1",
         "cohorts": cohorts,
         "server_pids": [s.pid for s in servers],
         "service_names": ["postgres", "redis-server"] if scenario.scaleout else [],

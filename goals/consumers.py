@@ -46,7 +46,7 @@ class CohortConsumer(StreamConsumer):
     messages = COHORT_MESSAGES
 
     def authorize(self, user, owner_id):
-        return permissions.access_cohort_socket(user, owner_id)
+        return permissions.access_goals(user, owner_id)
 
     def make_recipient(self, access) -> streams.Recipient:
         return streams.recipient(
@@ -61,6 +61,9 @@ class CohortConsumer(StreamConsumer):
 
     def handle(self, access, message: ClientMessage) -> dict:
         return HANDLERS[message.type](access, message)
+
+    def recheck_replay(self, access, stored: list) -> list:
+        return events.replayable(access, stored)
 
     def _opening(self, last_seq):
         # A resume may have no missed event to send: "cohort.resumed" tells

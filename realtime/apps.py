@@ -6,3 +6,8 @@ class RealtimeConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "realtime"
     verbose_name = _("Realtime")
+
+    def ready(self):
+        from realtime import logins
+
+        logins.connect_signals()

@@ -1,11 +1,13 @@
 """Websocket consumers: thin adapters between frames and services.
 
 `StreamConsumer` holds everything a stream needs (docs/realtime-protocol.md,
-part 1): authentication and the access check, the 4403/4404 closes, snapshot
-or resume on connect, ordered and gapless delivery of events, and for every
-client frame: parse, rate limit, one service call in the process's writer
-(realtime/batching.py), exactly one reply. A stream's consumer fills in the
-hooks; rules stay in the services and in cohorts/permissions.py.
+part 1): authentication and the access check, the close codes, a cap on
+each user's sockets, snapshot or resume on connect, ordered and gapless
+delivery of events, the end of the socket with its sign-in
+(realtime/logins.py), and for every client frame: parse, rate limit, one
+service call in the process's writer (realtime/batching.py), exactly one
+reply. A stream's consumer fills in the hooks; rules stay in the services
+and in cohorts/permissions.py.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from urllib.parse import parse_qs
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -29,15 +32,22 @@ from board import services as board_services
 from board.stream import BOARD
 from cohorts import permissions
 from cohorts.errors import DomainError
-from realtime import batching, fanout, heartbeat, protocol, streams
+from realtime import batching, fanout, heartbeat, logins, protocol, streams
 from realtime.protocol import ClientMessage, ProtocolError
 from realtime.ratelimit import limiter
 from realtime.shared import presence_reads
 
 logger = logging.getLogger(__name__)
 
+# An open socket whose right ended: removed from the stream's audience,
+# signed out, a new password, a deactivated account.
 CLOSE_FORBIDDEN = 4403
-CLOSE_NOT_FOUND = 4404
+# A socket refused at the handshake, for any reason of rights: not signed in,
+# no right to the stream, no such stream, no such path. One code for all, as
+# pages give one 404: a close code must not tell which ids exist.
+CLOSE_REFUSED = 4404
+# The user has `max_sockets_per_user()` sockets open in this process already.
+CLOSE_TOO_MANY = 4429
 CLOSE_SERVER_ERROR = 1011
 _NEEDS_READ = object()  # see StreamConsumer._next_event_text
 
@@ -62,8 +72,8 @@ class StreamConsumer(AsyncWebsocketConsumer):
 
     # Hooks ---------------------------------------------------------------
     def authorize(self, user, owner_id):
-        """Return the user's access object; raise PermissionDenied (4403) or
-        Http404 (4404)."""
+        """Return the user's access object; raise PermissionDenied or Http404
+        (either closes with 4404)."""
         raise NotImplementedError
 
     def make_recipient(self, access) -> streams.Recipient:
@@ -87,6 +97,18 @@ class StreamConsumer(AsyncWebsocketConsumer):
     def presence_frame(self) -> dict | None:
         return None
 
+    def recheck_replay(self, access, events: list) -> list:
+        """Of the events read back from the log for this socket (a resume or
+        a catch-up), those its user may still receive now, in order.
+
+        Each event was addressed when it was stored; since then its item may
+        have been edited or deleted, and the user may have lost the right to
+        it. A stream applies here the rules of its pages, and may bring a
+        payload up to date (`event.payload` may be replaced). Only log reads
+        pay for this: events that travel whole in the group never do. The
+        default keeps every event."""
+        return events
+
     async def dispatch(self, message):
         """Channels' dispatch, without its `aclose_old_connections()` before
         every handler: that is a hop to the database thread for each frame and
@@ -103,16 +125,22 @@ class StreamConsumer(AsyncWebsocketConsumer):
         self.access = None
         self.seq = 0
         self.sent_presence = None
+        self._joined = []  # groups of the process's fan-out this socket is in
         owner_id = self.scope["url_route"]["kwargs"][self.url_kwarg]
+        self.login = logins.login_of(self.scope)
+        # The place first: past the cap, a socket costs no read of the access.
+        if self.login is not None and not await self._take_slot():
+            await self._refuse(CLOSE_TOO_MANY)
+            return
         try:
             self.access = await database_sync_to_async(self.authorize)(
                 self.scope.get("user"), owner_id
             )
-        except PermissionDenied:
-            await self._refuse(CLOSE_FORBIDDEN)
+        except (PermissionDenied, Http404):
+            await self._refuse(CLOSE_REFUSED)
             return
-        except Http404:
-            await self._refuse(CLOSE_NOT_FOUND)
+        if self._login_ended:  # while the access was read
+            await self._refuse(CLOSE_FORBIDDEN)
             return
         self.owner_id = int(owner_id)
         self.user_id = self.scope["user"].pk
@@ -122,9 +150,28 @@ class StreamConsumer(AsyncWebsocketConsumer):
         # are held until the opening frames are out, then dropped or used by
         # their seq.
         self._held = collections.deque()
+        self._joined.append(self.group)
         await fanout.current().join(self.group, self)
         await self._open()  # should it fail, __call__ lets go of the socket
+        self._opened = True
+        if self._login_ended:  # while the opening frames were read
+            await self._close_with(CLOSE_FORBIDDEN)
+            return
         self._release_held()
+
+    async def _take_slot(self) -> bool:
+        """Join the user's group (realtime/logins.py), unless the user has
+        `max_sockets_per_user()` sockets in this process already. The count
+        and the join happen with no await between them (`Fanout.join` adds
+        the member before its first await), so sockets opened at once
+        cannot overshoot the cap."""
+        hub = fanout.current()
+        group = logins.user_group(self.login.user_id)
+        if len(hub.members.get(group, ())) >= max_sockets_per_user():
+            return False
+        self._joined.append(group)
+        await hub.join(group, self)
+        return True
 
     async def _open(self):
         await self.accept()
@@ -156,11 +203,21 @@ class StreamConsumer(AsyncWebsocketConsumer):
             current = self.stream.current_seq(self.owner_id)
             if streams.can_resume(self.stream, self.owner_id, last_seq, current):
                 frames = streams.events_for(
-                    self.stream, self.owner_id, self.recipient, after=last_seq, upto=current
+                    self.stream,
+                    self.owner_id,
+                    self.recipient,
+                    after=last_seq,
+                    upto=current,
+                    recheck=self._recheck,
                 )
                 return frames, current, True
         frame = self.snapshot(self.access)
         return [frame], frame["seq"], False
+
+    def _recheck(self, events: list) -> list:
+        """`recheck_replay` with this socket's access (checked at connect,
+        then again at every heartbeat)."""
+        return self.recheck_replay(self.access, events)
 
     async def _announce_presence(self) -> str:
         """Tell the group that presence changed. Each process reads the new
@@ -183,15 +240,15 @@ class StreamConsumer(AsyncWebsocketConsumer):
     async def _let_go(self):
         """Stop taking group messages and heartbeats; safe to call twice."""
         self._closed = True
-        if getattr(self, "group", None) is None:
-            return  # refused before it joined anything
         if self._draining is not None:
             self._draining.cancel()
-        heartbeat.unregister(self)
-        try:
-            await fanout.current().leave(self.group, self)
-        except Exception:
-            logger.exception("could not leave %s", self.group)
+        if getattr(self, "group", None) is not None:
+            heartbeat.unregister(self)
+        for group in self._joined:
+            try:
+                await fanout.current().leave(group, self)
+            except Exception:
+                logger.exception("could not leave %s", group)
 
     async def disconnect(self, code):
         if self.access is None:
@@ -223,13 +280,31 @@ class StreamConsumer(AsyncWebsocketConsumer):
         return refused
 
     async def stream_revoked(self, message):
-        """From the heartbeat: this socket's right is gone."""
-        await self.close(code=CLOSE_FORBIDDEN)
+        """From the heartbeat: this socket's right, or its sign-in, is gone."""
+        await self._close_with(CLOSE_FORBIDDEN)
+
+    async def _login_ended_message(self, message):
+        """From the user's group: a sign-in of the user ended (logout, a new
+        password, a deactivation). Ends this socket if it was opened with it,
+        at once or, while it opens, as soon as it is open."""
+        if not logins.concerns(message, self.login):
+            return
+        self._login_ended = True
+        if self._opened:
+            await self._close_with(CLOSE_FORBIDDEN)
+
+    async def _close_with(self, code: int):
+        """Close, taking no more group messages from now on: none may reach
+        a socket after its right ended."""
+        if self._closed:
+            return
+        self._closed = True
+        await self.close(code=code)
 
     # Client frames -------------------------------------------------------
     async def receive(self, text_data=None, bytes_data=None):
-        if self.access is None:
-            return  # a refused socket, closing
+        if self.access is None or self._closed:
+            return  # a refused socket, or one closing
         message, refusal = None, None
         try:
             message = protocol.parse(text_data, self.messages, binary=bytes_data)
@@ -253,8 +328,21 @@ class StreamConsumer(AsyncWebsocketConsumer):
             bulk = (getattr(type(self), self.bulk_handlers[message.type]), (self, message))
         try:
             reply = await batching.batcher().run(
-                partial(self._run, message), order=(self.stream.name, self.owner_id), bulk=bulk
+                partial(self._run, message),
+                order=(self.stream.name, self.owner_id),
+                bulk=bulk,
+                login=self.login,
             )
+        except logins.LoginEnded:
+            await self.send_frame(
+                protocol.error(
+                    "signed_out",
+                    _("You are no longer signed in here; nothing was changed. Reload the page."),
+                    message.client_id,
+                )
+            )
+            await self._close_with(CLOSE_FORBIDDEN)
+            return
         except Exception as error:
             if not isinstance(error, batching.BatchFailed):  # that one is logged already
                 logger.exception("%s failed", message.type, exc_info=error)
@@ -284,6 +372,9 @@ class StreamConsumer(AsyncWebsocketConsumer):
     _held: collections.deque | None = None  # group messages waiting their turn
     _draining: asyncio.Task | None = None
     _closed = False
+    _joined: list[str] = []  # replaced per socket in `connect`
+    _opened = False  # the opening frames are out
+    _login_ended = False
 
     async def take_group_message(self, message):
         """A message of this socket's group, from the process's fan-out
@@ -294,6 +385,9 @@ class StreamConsumer(AsyncWebsocketConsumer):
         it, as they do behind the opening frames, so that order is kept."""
         if self._closed:
             return  # closed while the fan-out went through the group
+        if message["type"] == logins.MESSAGE_TYPE:
+            await self._login_ended_message(message)
+            return
         if (
             self._held is None
             and message["type"] == "stream.event"
@@ -360,7 +454,12 @@ class StreamConsumer(AsyncWebsocketConsumer):
         # this one, in order.
         seq = message["seq"]
         frames = await database_sync_to_async(streams.events_for)(
-            self.stream, self.owner_id, self.recipient, after=self.seq, upto=seq
+            self.stream,
+            self.owner_id,
+            self.recipient,
+            after=self.seq,
+            upto=seq,
+            recheck=self._recheck,
         )
         self.seq = seq
         for frame in frames:
@@ -384,6 +483,19 @@ def refusal(error, client_id) -> dict:
     if isinstance(error, DomainError):
         return protocol.error(error.code, error.message, client_id)
     return protocol.error("forbidden", _("You no longer have access to this board."), client_id)
+
+
+def max_sockets_per_user() -> int:
+    return getattr(settings, "REALTIME_MAX_SOCKETS_PER_USER", 20)
+
+
+class UnknownPathConsumer(AsyncWebsocketConsumer):
+    """Any websocket path no stream serves (the last route): closed as a
+    refused stream is, rather than failing in the router."""
+
+    async def connect(self):
+        await self.accept()
+        await self.close(code=CLOSE_REFUSED)
 
 
 def _last_seq(scope) -> int | None:
@@ -471,7 +583,7 @@ class BoardConsumer(StreamConsumer):
     has_presence = True
 
     def authorize(self, user, owner_id):
-        return permissions.access_session_socket(user, owner_id)
+        return permissions.access_session(user, owner_id)
 
     def make_recipient(self, access) -> streams.Recipient:
         return streams.recipient(
@@ -483,6 +595,9 @@ class BoardConsumer(StreamConsumer):
 
     def snapshot(self, access) -> dict:
         return board_services.board_snapshot(access)
+
+    def recheck_replay(self, access, events: list) -> list:
+        return board_services.replayable_events(access, events)
 
     def handle(self, access, message: ClientMessage) -> dict:
         return BOARD_HANDLERS[message.type](access, message)

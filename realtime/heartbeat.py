@@ -4,8 +4,9 @@ Each socket used to run its own heartbeat: with 5,000 sockets, a database
 trip for every one of them every interval. Here each event loop keeps the
 sockets open on it and, every interval, hands the sockets of one consumer
 class, 100 at a time, to that class's `recheck_all`, run by the process's
-writer (realtime/batching.py); a socket whose right is gone gets a
-"stream.revoked" message on its own channel and closes itself with 4403.
+writer (realtime/batching.py); a socket whose right is gone, or whose
+sign-in has ended (realtime/logins.py), gets a "stream.revoked" message on
+its own channel and closes itself with 4403.
 The same per-process registry drives the process's garbage collector
 (realtime/collector.py).
 """
@@ -18,7 +19,7 @@ from functools import partial
 
 from django.conf import settings
 
-from realtime import batching, collector, fanout
+from realtime import batching, collector, fanout, logins
 
 logger = logging.getLogger(__name__)
 
@@ -79,13 +80,22 @@ class Heartbeat:
             # Through the writer: it writes presence, and a second writing
             # connection would make the writer's batches wait on SQLite's lock.
             refused = await batching.batcher().run(
-                partial(consumer_class.recheck_all, sockets), order=("heartbeat",)
+                partial(recheck, consumer_class, sockets), order=("heartbeat",)
             )
         except Exception:
             logger.exception("heartbeat failed")
             return
         for consumer in refused:
             await consumer.channel_layer.send(consumer.channel_name, {"type": "stream.revoked"})
+
+
+def recheck(consumer_class, sockets) -> list:
+    """In the writer: the sockets whose sign-in has ended (two queries for
+    all of them), then those whose right is gone (`recheck_all`)."""
+    gone = logins.ended(socket.login for socket in sockets if socket.login is not None)
+    signed_out = [socket for socket in sockets if socket.login in gone]
+    signed_in = [socket for socket in sockets if socket.login not in gone]
+    return signed_out + (consumer_class.recheck_all(signed_in) if signed_in else [])
 
 
 _heartbeats: dict[asyncio.AbstractEventLoop, Heartbeat] = {}

@@ -13,6 +13,11 @@ A group message carries only what every member of the group may see: an event
 for a narrower audience travels as its number and audience alone, and those
 in the audience read it from the database.
 
+An event is addressed when it is stored; a read of the log (a resume, a
+catch-up) is judged again by the stream's own rule as the reader's rights and
+the items stand now (`events_for`'s `recheck`), so a reader never gets back
+what they have lost since.
+
 Items that belong to someone carry an opaque "_author" key (`author_key`), which
 `render` turns into "mine" for each recipient and strips, so authors of
 anonymous items never travel to clients.
@@ -28,6 +33,7 @@ import json
 import logging
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 
@@ -349,14 +355,28 @@ def can_resume(stream: Stream, owner_id: int, last_seq: int, current: int) -> bo
 
 
 def events_for(
-    stream: Stream, owner_id: int, who: Recipient, *, after: int, upto: int | None = None
+    stream: Stream,
+    owner_id: int,
+    who: Recipient,
+    *,
+    after: int,
+    upto: int | None = None,
+    recheck: Callable[[list[StreamEvent]], list[StreamEvent]] | None = None,
 ) -> list[dict]:
-    """The frames of the events after `after` (up to `upto`) that are for `who`."""
+    """The frames of the events after `after` (up to `upto`) that are for `who`.
+
+    Each event was addressed to the readers of its item when it was stored;
+    since then the item may have been edited or deleted, and `who` may have
+    lost the right to it (moved, removed, no longer a leader, a setting
+    turned off). `recheck`, the stream's own rule (see
+    `StreamConsumer.recheck_replay`), gets the events addressed to `who`, in
+    order, and returns those `who` may still receive now, their payloads
+    brought up to date where the stream says so.
+    """
     events = stream.events(owner_id).filter(seq__gt=after).order_by("seq")
     if upto is not None:
         events = events.filter(seq__lte=upto)
-    return [
-        render(event.type, event.seq, event.payload, who)
-        for event in events
-        if is_for(event.audience, event.user_ids, who)
-    ]
+    addressed = [event for event in events if is_for(event.audience, event.user_ids, who)]
+    if recheck is not None and addressed:
+        addressed = recheck(addressed)
+    return [render(event.type, event.seq, event.payload, who) for event in addressed]

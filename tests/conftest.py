@@ -20,6 +20,9 @@ def pytest_configure(config):
     settings.SESSION_COOKIE_SECURE = False
     settings.CSRF_COOKIE_SECURE = False
     settings.SECURE_HSTS_SECONDS = 0
+    # The site the in-process socket tests stand for: their pages' origin,
+    # http://localhost, is then the site's own (realtime/origins.py).
+    settings.SITE_URL = "http://localhost"
     # The collector's freezing is for a serving process: in this one it would
     # keep the garbage of a thousand tests (Daphne's, started by tests, keeps it on).
     settings.REALTIME_FREEZE_OBJECTS = False

@@ -190,8 +190,12 @@ class Board {
   }
 
   statusText() {
-    if (this.finalCode === 4403) return _("You no longer have access to this board.");
-    if (this.finalCode === 4404) return _("This session no longer exists.");
+    if (this.finalCode === 4403) {
+      return _("You no longer have access to this board: you were signed out or left the cohort. Reload the page.");
+    }
+    if (this.finalCode === 4404) {
+      return _("This board is not available: the session is gone or you have no access to it. Reload the page.");
+    }
     const waiting = this.outbox.all().length;
     const counted = (text) =>
       waiting
@@ -201,6 +205,9 @@ class Board {
           )}`
         : text;
     if (this.linkStatus === "online") return counted(_("Connected."));
+    if (this.linkStatus === "crowded") {
+      return counted(_("Too many windows of this site are open. Close some; the board then reconnects."));
+    }
     if (!this.everOnline && this.linkStatus === "connecting") return counted(_("Connecting…"));
     return counted(_("Offline — your posts will be sent when the connection returns."));
   }

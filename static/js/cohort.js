@@ -16,6 +16,9 @@
 
   const BASE_DELAY_MS = 1000;
   const MAX_DELAY_MS = 30000;
+  // Closes after which reconnecting cannot help: 4404, refused at the
+  // handshake; 4403, a right that ended while open (signed out, removed).
+  // Any other close (4429 included: too many sockets) reconnects with backoff.
   const FINAL_CODES = new Set([4403, 4404]);
 
   let me = null;

@@ -40,7 +40,7 @@ def board(server, session_id, cookie, query=""):
     url = server.url.replace("http://", "ws://") + f"/ws/sessions/{session_id}/"
     return connect(
         url + (f"?{query}" if query else ""),
-        origin="http://localhost",
+        origin=server.url,  # the origin of that server's own pages
         additional_headers={"Cookie": cookie},
     )
 

@@ -86,20 +86,21 @@ def stranger(request):
     return request.getfixturevalue(request.param)
 
 
-async def test_people_outside_the_room_are_closed_with_4403(live_session, stranger):
+async def test_people_outside_the_room_are_closed_with_4404(live_session, stranger):
+    """Refused as for a session that does not exist: the code tells nothing."""
     client = await BoardClient.open(stranger, live_session.pk)
-    assert await client.close_code() == 4403
+    assert await client.close_code() == 4404
     assert await database_sync_to_async(Presence.objects.count)() == 0
 
 
-async def test_anonymous_visitor_is_closed_with_4403(live_session):
+async def test_anonymous_visitor_is_closed_with_4404(live_session):
     client = await BoardClient.open(None, live_session.pk)
-    assert await client.close_code() == 4403
+    assert await client.close_code() == 4404
 
 
 async def test_anonymous_visitor_learns_nothing_about_missing_sessions(live_session):
     client = await BoardClient.open(None, live_session.pk + 1000)
-    assert await client.close_code() == 4403
+    assert await client.close_code() == 4404
 
 
 async def test_missing_session_is_closed_with_4404(live_session, participant):

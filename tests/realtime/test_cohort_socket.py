@@ -250,12 +250,14 @@ async def test_an_unusable_last_seq_gets_a_fresh_snapshot(cohort, participant, q
 
 
 async def test_close_codes(cohort, participant, hr_admin):
+    """A missing cohort, an anonymous visitor and someone with no right get one
+    and the same code: it tells nothing about which cohorts exist."""
     missing = await cohort_socket(participant, 999999)
     assert await close_code(missing) == 4404
     anonymous = await cohort_socket(None, cohort.pk)
-    assert await close_code(anonymous) == 4403
+    assert await close_code(anonymous) == 4404
     hr = await cohort_socket(hr_admin, cohort.pk)
-    assert await close_code(hr) == 4403
+    assert await close_code(hr) == 4404
 
 
 async def test_a_foreign_origin_is_refused_before_the_handshake(cohort, participant):

@@ -75,7 +75,8 @@ def pat_cookie(participant):
 
 def board(server, session_id, cookie):
     url = server.url.replace("http://", "ws://") + f"/ws/sessions/{session_id}/"
-    return connect(url, origin="http://localhost", additional_headers={"Cookie": cookie})
+    # The origin of the server's own pages, as a browser on them sends it.
+    return connect(url, origin=server.url, additional_headers={"Cookie": cookie})
 
 
 async def next_frame(socket) -> dict:

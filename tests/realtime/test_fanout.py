@@ -72,7 +72,8 @@ async def test_a_group_message_reaches_the_process_once_and_every_socket_of_it(
             "Once for the process"
         )
     assert [m["event_type"] for m in counted] == ["reflection.posted"]
-    assert joins == [(f"board.{live_session.pk}", hub.channel)]  # once, not per socket
+    board_joins = [join for join in joins if join[0].startswith("board.")]
+    assert board_joins == [(f"board.{live_session.pk}", hub.channel)]  # once, not per socket
     for client in clients:
         await client.close()
 

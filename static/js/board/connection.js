@@ -9,8 +9,13 @@ const MAX_DELAY_MS = 30000;
 const PING_EVERY_MS = 20000;
 // A socket silent this long after a ping is dead even if it was never closed.
 const PONG_TIMEOUT_MS = 10000;
-// Close codes after which reconnecting cannot help.
+// Close codes after which reconnecting cannot help: 4404, the board refused
+// at the handshake (no such session, or not this user's); 4403, a right that
+// ended while the board was open (removed from the cohort, signed out).
 const FINAL_CODES = new Set([4403, 4404]);
+// Too many sockets of this user on the server: it reconnects with the usual
+// backoff, and gets in once other windows close theirs.
+const TOO_MANY = 4429;
 
 export class BoardConnection {
   constructor({ path, lastSeq, onOpen, onFrame, onStatus, onFinal }) {
@@ -93,6 +98,7 @@ export class BoardConnection {
       return;
     }
     this.scheduleRetry();
+    if (event.code === TOO_MANY && this.retryTimer) this.onStatus("crowded");
   }
 
   forget() {
