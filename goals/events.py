@@ -150,6 +150,57 @@ def reply_posted(reply: CheckInReply) -> None:
     )
 
 
+def _item_id(value, key="id"):
+    """The id in an event's item: the item itself (a dict) or, in removal
+    events, a bare id."""
+    return value.get(key) if isinstance(value, dict) else None
+
+
+def replayable(access, events: list) -> list:
+    """Of the cohort events read back from the log for `access` (a resume or
+    a catch-up), those it may still receive now.
+
+    An event that carries a goal, a check-in or a reply is kept only while
+    that goal is in `visible_goals(access)`, that check-in (the reply's) in
+    `visible_checkins(access)`: the rules of the pages, as they stand now. A
+    reader who lost an item since (a leader replaced, a partner moved, a
+    member removed, the cohort's setting on leader goals turned off, an item
+    deleted) gets nothing of it back. Removal events carry only an id and
+    are kept: they tell the reader to drop what they still show.
+    """
+    goal_ids, checkin_ids = set(), set()
+    for event in events:
+        payload = event.payload
+        goal_ids.add(_item_id(payload.get("goal")))
+        checkin_ids.add(_item_id(payload.get("checkin")))
+        checkin_ids.add(_item_id(payload.get("reply"), "checkin"))
+    goal_ids.discard(None)
+    checkin_ids.discard(None)
+    goals = set(
+        permissions.visible_goals(access).filter(pk__in=goal_ids).values_list("pk", flat=True)
+        if goal_ids
+        else ()
+    )
+    checkins = set(
+        permissions.visible_checkins(access)
+        .filter(pk__in=checkin_ids)
+        .values_list("pk", flat=True)
+        if checkin_ids
+        else ()
+    )
+    kept = []
+    for event in events:
+        payload = event.payload
+        goal = _item_id(payload.get("goal"))
+        checkin = _item_id(payload.get("checkin")) or _item_id(payload.get("reply"), "checkin")
+        if goal is not None and goal not in goals:
+            continue
+        if checkin is not None and checkin not in checkins:
+            continue
+        kept.append(event)
+    return kept
+
+
 def cohort_snapshot(access) -> dict:
     """The `cohort.snapshot` frame for one user: this period's check-ins and
     the goals they may read, with the stream's seq.

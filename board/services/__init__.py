@@ -63,6 +63,7 @@ from board.services.reads import (  # noqa: F401
     leave_board,
     presence_frame,
     reflection_for,
+    replayable_events,
     session_summary,
     touch_presence,
 )

@@ -18,6 +18,7 @@ from board.models import (
     Reflection,
 )
 from cohorts.errors import DomainError
+from lib.text import is_single_line, single_line_message
 
 Status = CohortSession.Status
 Timer = CohortSession.TimerState
@@ -97,6 +98,7 @@ def clean_text(text, *, limit: int, too_long_message) -> str:
 
 
 def clean_title(title, *, limit=TITLE_MAX_LENGTH) -> str:
+    """A session's or a phase's title, a template's name: one line (lib/text.py)."""
     title = (title or "").replace("\x00", "").strip()
     if not title:
         raise refuse("empty", _("A title is required."))
@@ -104,6 +106,8 @@ def clean_title(title, *, limit=TITLE_MAX_LENGTH) -> str:
         raise refuse(
             "too_long", _("A title can be at most %(limit)d characters.") % {"limit": limit}
         )
+    if not is_single_line(title):
+        raise refuse("invalid", single_line_message())
     return title
 
 

@@ -96,6 +96,68 @@ def commitment_for(access, commitment: Commitment) -> dict:
     return commitment_payload(commitment, viewer=access)
 
 
+def replayable_events(access, events: list) -> list:
+    """Of the board events read back from the log for `access` (a resume or
+    a catch-up), those it may still receive now, as the snapshot would show
+    their items.
+
+    An event carrying a reflection is dropped when `access` may no longer see
+    it (deleted, or hidden from a participant) and otherwise carries the
+    reflection's current text, hidden flag and edited mark: a member who
+    joined after an edit never reads the text from before it. A reaction
+    count follows its reflection, a commitment `can_see_commitment`. Events
+    that carry only an id (hidden, deleted, spotlight) are kept: they tell
+    the client to drop or move what it shows.
+    """
+    reflection_ids, commitment_ids = set(), set()
+    for event in events:
+        reflection = event.payload.get("reflection")
+        if isinstance(reflection, dict):
+            reflection_ids.add(reflection.get("id"))
+        elif event.type == "reaction.changed":
+            reflection_ids.add(reflection)
+        commitment = event.payload.get("commitment")
+        if isinstance(commitment, dict):
+            commitment_ids.add(commitment.get("id"))
+    session_id = access.session.pk
+    reflections = {
+        r.pk: r
+        for r in Reflection.objects.filter(session_id=session_id, pk__in=reflection_ids).only(
+            "pk", "session_id", "author_id", "text", "hidden", "edited_at", "deleted_at"
+        )
+    }
+    commitments = {
+        c.pk: c
+        for c in Commitment.objects.filter(session_id=session_id, pk__in=commitment_ids).only(
+            "pk", "session_id", "author_id"
+        )
+    }
+    kept = []
+    for event in events:
+        item = event.payload.get("reflection")
+        if isinstance(item, dict) or (item is not None and event.type == "reaction.changed"):
+            current = reflections.get(item.get("id") if isinstance(item, dict) else item)
+            if current is None or not access.can_see_reflection(current):
+                continue
+            if isinstance(item, dict):
+                event.payload = {
+                    **event.payload,
+                    "reflection": {
+                        **item,
+                        "text": current.text,
+                        "hidden": current.hidden,
+                        "edited": current.edited_at is not None,
+                    },
+                }
+        commitment = event.payload.get("commitment")
+        if isinstance(commitment, dict):
+            current = commitments.get(commitment.get("id"))
+            if current is None or not access.can_see_commitment(current):
+                continue
+        kept.append(event)
+    return kept
+
+
 # Presence and attendance --------------------------------------------------------
 
 

@@ -35,6 +35,7 @@ from goals.services.goal_changes import (
 from goals.services.partner_rounds import (
     current_round,
     edit_partner_groups,
+    has_checkins,
     partners_of,
     rotate_partners,
     round_groups,
@@ -53,6 +54,7 @@ __all__ = [
     "draft_personal_goal",
     "edit_goal",
     "edit_partner_groups",
+    "has_checkins",
     "move_milestone",
     "partners_of",
     "post_progress",

@@ -51,11 +51,27 @@ def update_rhythm(
         raise DomainError(_("Choose a known time zone."), code="invalid")
     rhythm = periods.rhythm_for(access.cohort)
     rhythm = CohortRhythm.objects.select_for_update().get(pk=rhythm.pk)
+    # The setting decides who reads the goals shared with leaders: those who
+    # lose them are told to drop them (and never get them back on a resume),
+    # those who gain them get them live.
+    leader_goals = []
+    if rhythm.participants_see_leader_goals != participants_see_leader_goals:
+        leader_goals = list(
+            Goal.objects.filter(
+                cohort=access.cohort, kind=Goal.Kind.PERSONAL, visibility=Goal.Visibility.LEADER
+            ).select_related("owner__user", "cohort")
+        )
+    before = {goal.pk: permissions.goal_reader_ids(goal) for goal in leader_goals}
     rhythm.cadence = cadence
     rhythm.weekday = weekday
     rhythm.time_zone = time_zone
     rhythm.participants_see_leader_goals = participants_see_leader_goals
     rhythm.save(update_fields=["cadence", "weekday", "time_zone", "participants_see_leader_goals"])
+    for goal in leader_goals:
+        after = permissions.goal_reader_ids(goal)
+        events.goal_hidden(goal, user_ids=before[goal.pk] - after)
+        if after - before[goal.pk]:
+            events.goal_changed(goal)
     return rhythm
 
 
@@ -160,7 +176,9 @@ def submit_checkin(
             period_start=current.start,
             energy=energy,
             shared_with_cohort=shared_with_cohort,
-            partner_round=current_round(cohort),
+            # Locked: the groups cannot be rearranged under a check-in being
+            # written to them (`edit_partner_groups` takes the same lock).
+            partner_round=current_round(cohort, lock=True),
             created_at=stamp,
             updated_at=stamp,
             **texts,

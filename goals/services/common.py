@@ -11,6 +11,7 @@ from cohorts.errors import DomainError
 from goals.models import (
     TEXT_MAX_LENGTH,
 )
+from lib.text import is_single_line, single_line_message
 
 TITLE_MAX_LENGTH = 200
 # Past rounds a rotation tries not to repeat.
@@ -21,7 +22,15 @@ def forbidden() -> DomainError:
     return DomainError(_("You may not do this."), code="forbidden")
 
 
-def clean_text(value: str | None, *, label: str, required: bool = False, limit=TEXT_MAX_LENGTH):
+def clean_text(
+    value: str | None,
+    *,
+    label: str,
+    required: bool = False,
+    limit=TEXT_MAX_LENGTH,
+    single_line: bool = False,
+):
+    """The text stripped, or DomainError; a title is `single_line` (lib/text.py)."""
     value = (value or "").strip()
     if required and not value:
         raise DomainError(
@@ -33,6 +42,8 @@ def clean_text(value: str | None, *, label: str, required: bool = False, limit=T
             % {"field": label.capitalize(), "limit": limit},
             code="too_long",
         )
+    if single_line and not is_single_line(value):
+        raise DomainError(single_line_message(label), code="invalid")
     return value
 
 

@@ -28,7 +28,9 @@ from goals.services.common import TITLE_MAX_LENGTH, clean_text, day_text, forbid
 
 def _clean_goal_fields(*, cohort, title, why, success_measure, target_date) -> dict:
     fields = {
-        "title": clean_text(title, label=_("title"), required=True, limit=TITLE_MAX_LENGTH),
+        "title": clean_text(
+            title, label=_("title"), required=True, limit=TITLE_MAX_LENGTH, single_line=True
+        ),
         "why": clean_text(why, label=_("why it matters")),
         "success_measure": clean_text(success_measure, label=_("success measure")),
         "target_date": target_date,
@@ -245,7 +247,9 @@ def add_milestone(
     goal = _lock(goal)
     if not permissions.can_edit_goal(access, goal):
         raise forbidden()
-    title = clean_text(title, label=_("milestone"), required=True, limit=TITLE_MAX_LENGTH)
+    title = clean_text(
+        title, label=_("milestone"), required=True, limit=TITLE_MAX_LENGTH, single_line=True
+    )
     last = goal.milestones.order_by("-position").values_list("position", flat=True).first()
     milestone = Milestone.objects.create(
         goal=goal, title=title, due_on=due_on, position=(last or 0) + 1

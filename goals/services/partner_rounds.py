@@ -24,8 +24,18 @@ from goals.services.common import (
 # Partners --------------------------------------------------------------------
 
 
-def current_round(cohort) -> PartnerRound | None:
-    return PartnerRound.objects.filter(cohort=cohort).first()
+def current_round(cohort, *, lock: bool = False) -> PartnerRound | None:
+    """The round in force; with `lock`, its row locked until the caller's
+    transaction ends."""
+    rounds = PartnerRound.objects.filter(cohort=cohort)
+    if lock:
+        rounds = rounds.select_for_update()
+    return rounds.first()
+
+
+def has_checkins(round: PartnerRound) -> bool:
+    """Whether a check-in was written in the round (its groups are then fixed)."""
+    return round.checkins.exists()
 
 
 def round_groups(round: PartnerRound) -> list[list[Membership]]:
@@ -93,12 +103,27 @@ def edit_partner_groups(
 ) -> PartnerRound:
     """Rearrange the round in force: `assignment` maps each participant's
     membership id to a group number. Everyone must be placed, in groups of at
-    least two."""
+    least two.
+
+    Refused once a check-in was written in the round: its readers are the
+    partners of the moment it was written, and rearranging would hand it to
+    others. Rotating starts a new round instead, which can be rearranged
+    until someone checks in."""
     if not access.is_facilitator:
         raise forbidden()
     round = PartnerRound.objects.select_for_update().get(pk=round.pk)
     if round.cohort_id != access.cohort.pk or round != current_round(access.cohort):
         raise DomainError(_("Only the pairing in force can be edited."), code="invalid")
+    if has_checkins(round):
+        raise DomainError(
+            _(
+                "Check-ins were already written to these partner groups, so the groups "
+                "stay as they are: each check-in is read by the partners it was written "
+                "for. To change partners, press “Rotate partners”; you can "
+                "rearrange the new groups until someone checks in."
+            ),
+            code="in_use",
+        )
     ids = set(_participants(access.cohort).values_list("pk", flat=True))
     if set(assignment) != ids:
         raise DomainError(_("Place every participant in a group."), code="invalid")

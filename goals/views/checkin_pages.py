@@ -43,7 +43,7 @@ def _render_checkins(request, access, *, form=None, status=200):
         permissions.visible_checkins(access)
         .filter(period_start=period.start)
         .select_related("author__user")
-        .prefetch_related("replies__author", "progress__goal")
+        .prefetch_related("replies__author")
     )
     mine = None
     if access.is_participant:
@@ -68,9 +68,24 @@ def _render_checkins(request, access, *, form=None, status=200):
             "mine": mine,
             "form": form,
             "periods": list(reversed(past)),
-            "partners": services.partners_of(access.membership) if access.is_participant else [],
+            "partners": _readers_of_mine(access, mine),
         },
         status=status,
+    )
+
+
+def _readers_of_mine(access, mine) -> list[Membership]:
+    """The partners who read the participant's check-in of the open period:
+    those of the round it was written in, once written (a rotation since
+    does not change them), else the partners in force."""
+    if not access.is_participant:
+        return []
+    if mine is None:
+        return services.partners_of(access.membership)
+    return list(
+        Membership.objects.filter(pk__in=permissions.checkin_partner_ids(mine))
+        .select_related("user")
+        .order_by("pk")
     )
 
 
@@ -117,7 +132,9 @@ def _render_checkin(request, access, checkin, *, form=None, status=200):
             "access": access,
             "cohort": access.cohort,
             "checkin": checkin,
-            "progress": checkin.progress.select_related("goal", "milestone"),
+            "progress": permissions.visible_checkin_progress(access, checkin).select_related(
+                "goal", "milestone"
+            ),
             "replies": checkin.replies.select_related("author"),
             "can_reply": permissions.can_reply_checkin(access, checkin),
             "form": form or ReplyForm(),
@@ -194,6 +211,9 @@ def _render_partners(request, access, *, edit_form=None, status=200):
     groups = services.round_groups(round) if round else []
     context = {"access": access, "cohort": access.cohort, "round": round}
     if access.is_facilitator:
+        # Groups someone checked in to stay as they are (see
+        # services.edit_partner_groups): no form, the way to rotate instead.
+        fixed = round is not None and services.has_checkins(round)
         participants = list(
             access.cohort.memberships.filter(role=Membership.Role.PARTICIPANT).select_related(
                 "user"
@@ -205,7 +225,10 @@ def _render_partners(request, access, *, edit_form=None, status=200):
         context.update(
             groups=groups,
             history=history,
-            edit_form=edit_form
+            groups_fixed=fixed,
+            edit_form=None
+            if fixed
+            else edit_form
             or (PartnerEditForm(participants=participants, groups=groups) if round else None),
         )
     else:
@@ -248,7 +271,11 @@ def partners_edit(request, cohort_id):
         try:
             services.edit_partner_groups(access=access, round=round, assignment=form.assignment())
         except DomainError as error:
-            form.add_error(None, error.message)
+            if error.code == "in_use":
+                # The page shows no form for fixed groups: the message goes above.
+                messages.error(request, error.message)
+            else:
+                form.add_error(None, error.message)
         else:
             messages.success(request, _("Partner groups saved."))
             return redirect("goals:partners", cohort_id=access.cohort.pk)
