@@ -128,9 +128,10 @@ def _row(line: int, cells: list[str], columns: tuple[str, ...]) -> BulkRow:
     return row
 
 
-def validate(cohort: Cohort, rows: list[BulkRow]) -> None:
-    """Set `error` on every row that cannot be invited, as if the earlier valid
-    rows were already invited (duplicates, seats taken, leaders added)."""
+def validate(cohort: Cohort, rows: list[BulkRow], *, invited_by=None) -> None:
+    """Set `error` on every row that cannot be invited by `invited_by`, as if
+    the earlier valid rows were already invited (duplicates, seats taken,
+    leaders added)."""
     seen: dict[str, int] = {}
     for row in rows:
         if row.error:
@@ -141,23 +142,73 @@ def validate(cohort: Cohort, rows: list[BulkRow]) -> None:
             row.error = _("Duplicate of line %(line)d.") % {"line": seen[row.email]}
         else:
             seen[row.email] = row.line
+    # A leader is never in the cohort: no row may name as leader someone
+    # another row invites into it, whichever line comes first. Rows refused
+    # for their own person (their leader aside) invite no one.
+    members = frozenset(
+        row.email
+        for row in rows
+        if row.ok
+        and row.role != Invitation.Role.LEADER
+        and _can_join(cohort, row, invited_by=invited_by)
+    )
     # Leader rows first, so that a participant row may name a leader invited
     # further down the same file.
     batch_leaders: set[str] = set()
     for row in rows:
         if row.ok and row.role == Invitation.Role.LEADER:
-            _check(cohort, row, extra_participants=0, batch_leaders=frozenset())
+            _check(
+                cohort,
+                row,
+                invited_by=invited_by,
+                extra_participants=0,
+                batch_leaders=frozenset(),
+                batch_members=members,
+            )
             if row.ok:
                 batch_leaders.add(row.email)
     seats = 0
     for row in rows:
         if row.ok and row.role != Invitation.Role.LEADER:
-            _check(cohort, row, extra_participants=seats, batch_leaders=frozenset(batch_leaders))
+            _check(
+                cohort,
+                row,
+                invited_by=invited_by,
+                extra_participants=seats,
+                batch_leaders=frozenset(batch_leaders),
+                batch_members=members,
+            )
             if row.ok and row.role == Invitation.Role.PARTICIPANT:
                 seats += 1
 
 
-def _check(cohort, row: BulkRow, *, extra_participants: int, batch_leaders) -> None:
+def _can_join(cohort, row: BulkRow, *, invited_by) -> bool:
+    """Whether the row's person may be invited into the cohort, whoever their
+    leader and whatever the seats left."""
+    try:
+        services.check_can_invite(
+            cohort=cohort, email=row.email, role=row.role, name=row.name, invited_by=invited_by
+        )
+    except DomainError as error:
+        return error.code == "cohort_full"
+    return True
+
+
+def _batch_members(rows: list[BulkRow]) -> frozenset[str]:
+    """The emails that rows (not refused so far) invite as facilitators or
+    participants."""
+    return frozenset(row.email for row in rows if row.ok and row.role != Invitation.Role.LEADER)
+
+
+def _check(
+    cohort,
+    row: BulkRow,
+    *,
+    invited_by,
+    extra_participants: int,
+    batch_leaders,
+    batch_members,
+) -> None:
     try:
         services.check_can_invite(
             cohort=cohort,
@@ -165,8 +216,10 @@ def _check(cohort, row: BulkRow, *, extra_participants: int, batch_leaders) -> N
             role=row.role,
             leader_email=row.leader_email,
             name=row.name,
+            invited_by=invited_by,
             extra_participants=extra_participants,
             batch_leaders=batch_leaders,
+            batch_members=batch_members,
         )
     except DomainError as error:
         row.error = str(error.message)
@@ -183,10 +236,11 @@ def bulk_invite(*, cohort: Cohort, text: str, invited_by) -> BulkReport:
         cohort = (
             Cohort.objects.select_for_update().select_related("organization").get(pk=cohort.pk)
         )
-        validate(cohort, rows)
+        validate(cohort, rows, invited_by=invited_by)
         leaders = frozenset(
             row.email for row in rows if row.ok and row.role == Invitation.Role.LEADER
         )
+        members = _batch_members(rows)
         # Leaders first: a participant's check then finds their pending invitation.
         for row in sorted(
             (row for row in rows if row.ok), key=lambda r: r.role != Invitation.Role.LEADER
@@ -199,5 +253,6 @@ def bulk_invite(*, cohort: Cohort, text: str, invited_by) -> BulkReport:
                 name=row.name,
                 leader_email=row.leader_email,
                 batch_leaders=leaders,
+                batch_members=members,
             )
     return BulkReport(rows=rows)

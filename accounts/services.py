@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import math
 from datetime import timedelta
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
+from django.core.mail import BadHeaderError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Q
@@ -21,6 +23,8 @@ from accounts.models import Invitation, User, hash_token
 from cohorts import services as cohort_services
 from cohorts.errors import DomainError
 from cohorts.models import Cohort, Membership, OrganizationMembership
+from lib.mail import send_after_commit
+from lib.text import is_single_line, single_line_message
 
 NAME_MAX_LENGTH = Invitation._meta.get_field("name").max_length
 
@@ -30,18 +34,29 @@ def invitation_url(token: str) -> str:
 
 
 def _send(invitation: Invitation, token: str) -> None:
+    """Write the invitation's email in the caller's transaction, so that an
+    email that cannot be written rolls the invitation back (no seat held with
+    no email sent); it is sent after commit."""
     context = {
         "invitation": invitation,
         "cohort": invitation.cohort,
         "url": invitation_url(token),
         "expiry_days": settings.INVITATION_EXPIRY_DAYS,
     }
-    subject = render_to_string("emails/invitation_subject.txt", context).strip()
-    body = render_to_string("emails/invitation.txt", context)
-    # Sent after commit: a rolled-back invitation must not reach an inbox.
-    transaction.on_commit(
-        lambda: send_mail(subject, body, None, [invitation.email], fail_silently=False)
-    )
+    try:
+        send_after_commit(
+            subject=render_to_string("emails/invitation_subject.txt", context).strip(),
+            body=render_to_string("emails/invitation.txt", context),
+            to=[invitation.email],
+        )
+    except BadHeaderError:
+        raise DomainError(
+            _(
+                "The invitation email cannot be written: the cohort's name holds a line "
+                "break. Edit the cohort's name, then send the invitation again."
+            ),
+            code="email_not_written",
+        ) from None
 
 
 def _known_leader_emails(cohort: Cohort) -> set[str]:
@@ -65,13 +80,16 @@ def check_can_invite(
     role: str,
     leader_email: str = "",
     name: str = "",
+    invited_by=None,
     extra_participants: int = 0,
     batch_leaders: frozenset[str] = frozenset(),
+    batch_members: frozenset[str] = frozenset(),
 ) -> None:
-    """Raise DomainError if `email` cannot be invited to `cohort` as `role`.
+    """Raise DomainError if `invited_by` cannot invite `email` to `cohort` as `role`.
 
-    A bulk import passes what its earlier rows will add: `extra_participants`
-    seats taken, and `batch_leaders` invited as leaders in the same file.
+    A bulk import passes what its other rows will add: `extra_participants`
+    seats taken, `batch_leaders` invited as leaders and `batch_members`
+    invited as facilitators or participants in the same file.
     """
     email = email.strip().lower()
     leader_email = leader_email.strip().lower()
@@ -92,6 +110,36 @@ def check_can_invite(
             _("The name is longer than %(max)d characters.") % {"max": NAME_MAX_LENGTH},
             code="bad_name",
         )
+    if not is_single_line(name.strip()):
+        raise DomainError(single_line_message(_("the name")), code="bad_name")
+    if invited_by is not None and invited_by.email.lower() == email:
+        raise DomainError(
+            _(
+                "You cannot invite yourself: ask another HR admin or a facilitator of the "
+                "cohort to invite you."
+            ),
+            code="self_invited",
+        )
+    if OrganizationMembership.objects.filter(
+        organization_id=cohort.organization_id,
+        user__email__iexact=email,
+        role=OrganizationMembership.Role.HR_ADMIN,
+    ).exists():
+        raise DomainError(
+            (
+                _(
+                    "%(email)s is an HR admin of %(organization)s, and an HR admin cannot "
+                    "be a participant's leader: invite the participant's own manager."
+                )
+                if role == Invitation.Role.LEADER
+                else _(
+                    "%(email)s is an HR admin of %(organization)s, and an HR admin cannot "
+                    "be a facilitator or participant in its cohorts: invite someone else."
+                )
+            )
+            % {"email": email, "organization": cohort.organization.name},
+            code="hr_admin",
+        )
     if role == Invitation.Role.LEADER:
         if OrganizationMembership.objects.filter(
             organization_id=cohort.organization_id, user__email__iexact=email
@@ -108,6 +156,19 @@ def check_can_invite(
         raise DomainError(
             _("%(email)s is already in this cohort.") % {"email": email}, code="already_member"
         )
+    elif (
+        Membership.objects.filter(cohort=cohort, leader__email__iexact=email).exists()
+        or Invitation.objects.pending().filter(cohort=cohort, leader_email__iexact=email).exists()
+    ):
+        raise DomainError(
+            _(
+                "%(email)s is the leader of a participant of this cohort, and a leader "
+                "cannot join the cohort of the person they lead: unlink them as that "
+                "participant's leader first."
+            )
+            % {"email": email},
+            code="leads_participant",
+        )
     if Invitation.objects.pending().filter(cohort=cohort, email__iexact=email).exists():
         raise DomainError(
             _("%(email)s already has a pending invitation to this cohort.") % {"email": email},
@@ -119,7 +180,9 @@ def check_can_invite(
             email=email,
             role=role,
             leader_email=leader_email,
+            invited_by=invited_by,
             batch_leaders=batch_leaders,
+            batch_members=batch_members,
         )
     if role == Invitation.Role.PARTICIPANT:
         taken = (
@@ -143,7 +206,11 @@ def check_can_invite(
             )
 
 
-def _check_leader(*, cohort, email, role, leader_email, batch_leaders) -> None:
+def _check_leader(
+    *, cohort, email, role, leader_email, invited_by, batch_leaders, batch_members
+) -> None:
+    """The invitation's `leader_email` follows cohorts.services.check_leader's
+    rules, by email: the person may have no account yet."""
     if role != Invitation.Role.PARTICIPANT:
         raise DomainError(_("Only participants have a leader."), code="leader_not_allowed")
     try:
@@ -156,6 +223,41 @@ def _check_leader(*, cohort, email, role, leader_email, batch_leaders) -> None:
         ) from None
     if leader_email == email:
         raise DomainError(_("A participant cannot be their own leader."), code="own_leader")
+    if invited_by is not None and invited_by.email.lower() == leader_email:
+        raise DomainError(
+            _("You cannot name yourself as a participant's leader: name their own manager."),
+            code="leader_is_you",
+        )
+    if OrganizationMembership.objects.filter(
+        organization_id=cohort.organization_id,
+        user__email__iexact=leader_email,
+        role=OrganizationMembership.Role.HR_ADMIN,
+    ).exists():
+        raise DomainError(
+            _(
+                "The leader %(email)s is an HR admin of %(organization)s, and an HR admin "
+                "cannot be a participant's leader: name the participant's own manager."
+            )
+            % {"email": leader_email, "organization": cohort.organization.name},
+            code="leader_hr_admin",
+        )
+    if (
+        leader_email in batch_members
+        or Membership.objects.filter(cohort=cohort, user__email__iexact=leader_email).exists()
+        or Invitation.objects.pending()
+        .filter(cohort=cohort, email__iexact=leader_email)
+        .exclude(role=Invitation.Role.LEADER)
+        .exists()
+    ):
+        raise DomainError(
+            _(
+                "The leader %(email)s is in this cohort or invited to it, and a leader "
+                "cannot be one of its facilitators or participants: name someone outside "
+                "the cohort."
+            )
+            % {"email": leader_email},
+            code="leader_in_cohort",
+        )
     if leader_email not in batch_leaders and leader_email not in _known_leader_emails(cohort):
         raise DomainError(
             _(
@@ -177,6 +279,7 @@ def invite(
     name: str = "",
     leader_email: str = "",
     batch_leaders: frozenset[str] = frozenset(),
+    batch_members: frozenset[str] = frozenset(),
 ) -> Invitation:
     """Create an invitation and email its link; the cohort row is locked for capacity."""
     cohort = Cohort.objects.select_for_update().select_related("organization").get(pk=cohort.pk)
@@ -188,7 +291,9 @@ def invite(
         role=role,
         leader_email=leader_email,
         name=name,
+        invited_by=invited_by,
         batch_leaders=batch_leaders,
+        batch_members=batch_members,
     )
     token, token_hash = Invitation.new_token()
     now = timezone.now()
@@ -208,9 +313,65 @@ def invite(
     return invitation
 
 
+# Resending is throttled per invitation: each resend emails the invitee, so
+# that a manager's account (or a double click) cannot flood an inbox.
+RESEND_INTERVAL = timedelta(minutes=1)
+RESENDS_PER_HOUR = 5
+
+
+def _resends_key(invitation: Invitation) -> str:
+    # The creation time tells apart two invitations that got the same id (a
+    # deleted one's, reused by SQLite).
+    return f"invitation-resends:{invitation.pk}:{invitation.created_at.timestamp()}"
+
+
+def _check_resend_allowed(invitation: Invitation, now) -> list[float]:
+    """Raise DomainError, saying when to try again, if `invitation` was sent
+    less than RESEND_INTERVAL ago or resent RESENDS_PER_HOUR times within the
+    hour; else return the times (epoch seconds) of its resends in the hour.
+
+    The last sending is the row's `sent_at`; the resends of the hour are in
+    the cache (CACHE_REDIS_URL shares them between processes), where the
+    interval, read under the row's lock, bounds what a race could add.
+    """
+    wait = (invitation.sent_at + RESEND_INTERVAL - now).total_seconds()
+    if wait > 0:
+        seconds = math.ceil(wait)
+        raise DomainError(
+            ngettext(
+                "This invitation was sent less than a minute ago: give it time to "
+                "arrive. You can resend it in %(seconds)d second.",
+                "This invitation was sent less than a minute ago: give it time to "
+                "arrive. You can resend it in %(seconds)d seconds.",
+                seconds,
+            )
+            % {"seconds": seconds},
+            code="resend_too_soon",
+        )
+    hour_ago = now.timestamp() - 3600
+    recent = sorted(t for t in cache.get(_resends_key(invitation), []) if t > hour_ago)
+    if len(recent) >= RESENDS_PER_HOUR:
+        minutes = math.ceil((recent[0] - hour_ago) / 60)
+        raise DomainError(
+            ngettext(
+                "This invitation was resent %(count)d times in the last hour. You can "
+                "resend it again in %(minutes)d minute.",
+                "This invitation was resent %(count)d times in the last hour. You can "
+                "resend it again in %(minutes)d minutes.",
+                minutes,
+            )
+            % {"count": len(recent), "minutes": minutes},
+            code="resend_too_soon",
+        )
+    return recent
+
+
 @transaction.atomic
 def resend_invitation(*, invitation: Invitation) -> Invitation:
-    """Send a fresh link (the old one stops working) and restart the expiry clock."""
+    """Send a fresh link (the old one stops working) and restart the expiry clock.
+
+    Throttled (_check_resend_allowed): a refused resend changes nothing.
+    """
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if invitation.status in ("accepted", "revoked"):
         raise DomainError(
@@ -218,12 +379,17 @@ def resend_invitation(*, invitation: Invitation) -> Invitation:
             % {"status": invitation.get_status_display().lower()},
             code="not_pending",
         )
+    now = timezone.now()
+    recent = _check_resend_allowed(invitation, now)
     token, invitation.token_hash = Invitation.new_token()
-    invitation.sent_at = timezone.now()
+    invitation.sent_at = now
     invitation.expires_at = invitation.sent_at + timedelta(days=settings.INVITATION_EXPIRY_DAYS)
     invitation.send_count += 1
     invitation.save(update_fields=["token_hash", "sent_at", "expires_at", "send_count"])
     _send(invitation, token)
+    key = _resends_key(invitation)
+    # Counted once sent: a rolled-back resend sent nothing.
+    transaction.on_commit(lambda: cache.set(key, [*recent, now.timestamp()], 3600))
     return invitation
 
 
@@ -283,18 +449,26 @@ def accept_invitation(*, invitation: Invitation, user: User) -> Invitation:
             code="foreign",
         )
     cohort = invitation.cohort
+    _check_acceptor(invitation, user)
     if invitation.role == Invitation.Role.LEADER:
         cohort_services.ensure_organization_member(
             organization_id=cohort.organization_id, user=user
         )
         # Link the participants whose invitation named this leader, in any
         # cohort of the organization: a leader invited through one cohort may
-        # be named by participants of another.
-        named = Invitation.objects.filter(
-            cohort__organization_id=cohort.organization_id,
-            leader_email__iexact=user.email,
-            accepted_by__isnull=False,
-        ).values_list("cohort_id", "accepted_by")
+        # be named by participants of another. Never in a cohort the leader is
+        # a member of, nor by an invitation they sent themselves
+        # (cohorts.services.check_leader).
+        named = (
+            Invitation.objects.filter(
+                cohort__organization_id=cohort.organization_id,
+                leader_email__iexact=user.email,
+                accepted_by__isnull=False,
+            )
+            .exclude(cohort__in=Membership.objects.filter(user=user).values("cohort_id"))
+            .exclude(invited_by=user)
+            .values_list("cohort_id", "accepted_by")
+        )
         if named:
             enrolled = Q()
             for cohort_id, participant_id in named:
@@ -313,6 +487,19 @@ def accept_invitation(*, invitation: Invitation, user: User) -> Invitation:
                 .filter(email__iexact=invitation.leader_email)
                 .first()
             )
+        if leader is not None:
+            try:
+                cohort_services.check_leader(
+                    cohort=cohort,
+                    leader=leader,
+                    participant=user,
+                    changed_by=invitation.invited_by,
+                )
+            except DomainError:
+                # The person named can no longer lead (they joined the cohort
+                # or became an HR admin since): the participant still joins,
+                # and HR or a facilitator can link their leader later.
+                leader = None
         cohort_services.enroll(
             cohort=cohort,
             user=user,
@@ -329,9 +516,72 @@ def accept_invitation(*, invitation: Invitation, user: User) -> Invitation:
     return invitation
 
 
+def _check_acceptor(invitation: Invitation, user: User) -> None:
+    """Refuse, before anything changes, a role the accepting user may not hold:
+    their own invitation, an HR admin in a cohort of their organization or as
+    a leader, the leader of a participant joining that participant's cohort.
+    cohorts.services.enroll checks the cohort roles again, as the last line."""
+    cohort = invitation.cohort
+    if invitation.invited_by_id == user.pk:
+        raise DomainError(
+            _(
+                "You sent this invitation yourself, and no one can invite themselves: ask "
+                "another HR admin or a facilitator of the cohort to invite you."
+            ),
+            code="self_invited",
+        )
+    if OrganizationMembership.objects.filter(
+        organization_id=cohort.organization_id,
+        user=user,
+        role=OrganizationMembership.Role.HR_ADMIN,
+    ).exists():
+        raise DomainError(
+            (
+                _(
+                    "You are an HR admin of %(organization)s, and an HR admin cannot be a "
+                    "participant's leader. Ask the person who invited you to name someone "
+                    "else."
+                )
+                if invitation.role == Invitation.Role.LEADER
+                else _(
+                    "You are an HR admin of %(organization)s, and an HR admin cannot be a "
+                    "facilitator or participant in its cohorts. Ask the person who invited "
+                    "you to invite someone else."
+                )
+            )
+            % {"organization": cohort.organization.name},
+            code="hr_admin",
+        )
+    if (
+        invitation.role != Invitation.Role.LEADER
+        and Membership.objects.filter(cohort=cohort, leader=user).exists()
+    ):
+        raise DomainError(
+            _(
+                "You are the leader of a participant of %(cohort)s, and a leader cannot join "
+                "the cohort of the person they lead. Ask the person who invited you."
+            )
+            % {"cohort": cohort.name},
+            code="leads_participant",
+        )
+
+
 def email_is_registered(email: str) -> bool:
-    """True if an account (or an allauth address of one) already uses `email`."""
-    return (
+    """True if an account has proven that `email` is its own: a verified address.
+
+    An account that never verified the address counts as absent: anyone could
+    have typed it (when sign-up was open, or as a second address of theirs),
+    and the invitation link, which reached that inbox, proves more. Its
+    invitee signs up from the link (sign_up_with_invitation) instead of being
+    sent to log in to an account they may not know of.
+    """
+    return EmailAddress.objects.filter(email__iexact=email, verified=True).exists()
+
+
+def unverified_account_exists(email: str) -> bool:
+    """True if an account uses `email` without having verified it: signing up
+    from an invitation to `email` takes that account over."""
+    return not email_is_registered(email) and (
         User.objects.filter(email__iexact=email).exists()
         or EmailAddress.objects.filter(email__iexact=email).exists()
     )
@@ -343,6 +593,14 @@ def sign_up_with_invitation(*, invitation: Invitation, display_name: str, passwo
 
     The email is verified already: the link reached its inbox. If accepting
     fails (expired meanwhile, cohort full), no account is left behind.
+
+    An account that holds the address without having verified it
+    (email_is_registered) is taken over rather than duplicated: it gets this
+    password and name, and the invitation's address, verified, as its only
+    address. Whoever opened it keeps nothing: its other addresses (a way to
+    reset its password) are removed, and its sessions end, since they hang on
+    the password. An unverified claim of the address by another account is
+    removed too (one account per address).
     """
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     check_usable(invitation)
@@ -352,9 +610,29 @@ def sign_up_with_invitation(*, invitation: Invitation, display_name: str, passwo
             % {"email": invitation.email},
             code="account_exists",
         )
-    user = User.objects.create_user(
-        email=invitation.email, password=password, display_name=display_name.strip()
-    )
+    display_name = display_name.strip()
+    if not is_single_line(display_name):
+        raise DomainError(single_line_message(_("your name")), code="bad_name")
+    user = User.objects.select_for_update().filter(email__iexact=invitation.email).first()
+    if user is not None and not user.is_active:
+        raise DomainError(
+            _(
+                "The account of %(email)s is disabled. Ask the person who invited you to "
+                "have it enabled."
+            )
+            % {"email": invitation.email},
+            code="account_inactive",
+        )
+    EmailAddress.objects.filter(email__iexact=invitation.email).delete()
+    if user is None:
+        user = User.objects.create_user(
+            email=invitation.email, password=password, display_name=display_name
+        )
+    else:
+        EmailAddress.objects.filter(user=user).delete()
+        user.set_password(password)
+        user.display_name = display_name
+        user.save(update_fields=["password", "display_name"])
     EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
     accept_invitation(invitation=invitation, user=user)
     return user

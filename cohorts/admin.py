@@ -2,11 +2,13 @@ from django.contrib import admin
 
 from cohorts.models import (
     BackgroundNote,
+    BackgroundNoteRevision,
     Cohort,
     Membership,
     Organization,
     OrganizationMembership,
 )
+from lib.admin import ConcealingModelAdmin
 
 
 class OrganizationMembershipInline(admin.TabularInline):
@@ -16,7 +18,7 @@ class OrganizationMembershipInline(admin.TabularInline):
 
 
 @admin.register(Organization)
-class OrganizationAdmin(admin.ModelAdmin):
+class OrganizationAdmin(ConcealingModelAdmin):
     list_display = ["name", "slug", "created_at"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
@@ -39,7 +41,7 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(Cohort)
-class CohortAdmin(admin.ModelAdmin):
+class CohortAdmin(ConcealingModelAdmin):
     list_display = ["name", "organization", "kind", "status", "capacity", "starts_on", "ends_on"]
     list_filter = ["status", "kind", "organization"]
     search_fields = ["name", "organization__name"]
@@ -48,7 +50,7 @@ class CohortAdmin(admin.ModelAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(ConcealingModelAdmin):
     list_display = ["user", "cohort", "role", "leader", "joined_at"]
     list_filter = ["role", "cohort__organization"]
     search_fields = ["user__email", "user__display_name", "cohort__name"]
@@ -63,3 +65,22 @@ class BackgroundNoteAdmin(admin.ModelAdmin):
     search_fields = ["body"]
     raw_id_fields = ["cohort", "participant", "author"]
     list_select_related = ["organization", "cohort", "participant__user", "author"]
+
+
+@admin.register(BackgroundNoteRevision)
+class BackgroundNoteRevisionAdmin(admin.ModelAdmin):
+    """The record of notes' earlier states: read, never written, here too."""
+
+    list_display = ["changed_at", "action", "organization", "cohort", "subject", "changed_by"]
+    list_filter = ["action", "organization"]
+    search_fields = ["body", "subject"]
+    list_select_related = ["organization", "cohort", "changed_by"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

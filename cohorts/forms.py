@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Invitation
 from cohorts.models import Cohort, Membership
+from lib.text import validate_single_line
 
 CSV_MAX_BYTES = 1_000_000
 
@@ -36,6 +37,10 @@ class CohortForm(forms.ModelForm):
             "ends_on": _("Programs typically run 6 to 9 months."),
         }
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["name"].validators.append(validate_single_line)
+
     def clean(self):
         cleaned = super().clean()
         starts_on, ends_on = cleaned.get("starts_on"), cleaned.get("ends_on")
@@ -52,6 +57,7 @@ class InviteForm(forms.Form):
         label=_("Name"),
         required=False,
         max_length=120,
+        validators=[validate_single_line],
         help_text=_("Used in the email and as their display name if they sign up."),
     )
     role = forms.ChoiceField(label=_("Role"), choices=Invitation.Role.choices)
@@ -60,7 +66,8 @@ class InviteForm(forms.Form):
         required=False,
         help_text=_(
             "Participants only: their own manager, who supports their goals. "
-            "Must be a member of the organization or invited as a leader."
+            "Must be a member of the organization or invited as a leader, and "
+            "neither in this cohort nor an HR admin."
         ),
     )
 
@@ -107,6 +114,9 @@ class BulkInviteForm(forms.Form):
 
 
 class LeaderForm(forms.Form):
+    """A participant's leader, among `candidates`: pass
+    cohorts.services.leader_candidates, which follows the service's rules."""
+
     leader = forms.ModelChoiceField(
         label=_("Leader"),
         queryset=None,

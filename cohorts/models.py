@@ -160,6 +160,15 @@ class Membership(models.Model):
         return self.leader_id is not None and self.leader_confirmed_at is not None
 
 
+class BackgroundNoteQuerySet(models.QuerySet):
+    def with_edited(self):
+        """Each note with `edited`: whether its text was ever changed."""
+        revisions = BackgroundNoteRevision.objects.filter(
+            note=models.OuterRef("pk"), action=BackgroundNoteRevision.Action.EDITED
+        )
+        return self.annotate(edited=models.Exists(revisions))
+
+
 class BackgroundNote(models.Model):
     """What HR tells the coach about a participant, a cohort or the organization.
 
@@ -188,6 +197,8 @@ class BackgroundNote(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = BackgroundNoteQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("background note")
@@ -235,6 +246,8 @@ class BackgroundNoteRevision(models.Model):
         Cohort, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
     action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    # Whom the note was about, as it read then: a deleted note leaves no link.
+    subject = models.CharField(_("about"), max_length=200)
     body = models.TextField(_("text before the change"))
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"

@@ -16,6 +16,7 @@ from django.http import Http404
 
 from cohorts.models import (
     BackgroundNote,
+    BackgroundNoteRevision,
     Cohort,
     Membership,
     Organization,
@@ -71,6 +72,16 @@ class CohortAccess:
     def can_write_background(self) -> bool:
         return self.is_hr_admin or self.is_facilitator
 
+    def can_change_note(self, note) -> bool:
+        """Edit or delete a background note: HR admins, and its own author.
+        A coach adds notes but never rewrites what HR told them."""
+        return self.is_hr_admin or (self.can_write_background and note.author_id == self.user.pk)
+
+    @property
+    def can_read_note_history(self) -> bool:
+        """Earlier and deleted versions of notes: HR admins, who keep the record."""
+        return self.is_hr_admin
+
 
 def _not_found() -> Http404:
     return Http404("No such page.")
@@ -95,9 +106,14 @@ def access_cohort(user, cohort_id) -> CohortAccess:
         user=user,
         role=OrganizationMembership.Role.HR_ADMIN,
     ).exists()
+    # Only confirmed links: a leader named by HR or a facilitator is nobody's
+    # leader until the participant confirms (Membership.leader_confirmed_at).
     led = frozenset(
         Membership.objects.filter(
-            cohort=cohort, leader=user, role=Membership.Role.PARTICIPANT
+            cohort=cohort,
+            leader=user,
+            role=Membership.Role.PARTICIPANT,
+            leader_confirmed_at__isnull=False,
         ).values_list("pk", flat=True)
     )
     if membership is None and not is_hr_admin and not led:
@@ -164,6 +180,19 @@ def access_cohort_membership(access: CohortAccess, membership_id) -> Membership:
         raise _not_found() from None
 
 
+def access_own_participation(user, cohort_id, membership_id) -> CohortAccess:
+    """The user's own participant membership, to confirm or decline the leader
+    named for them; Http404 for anyone else's, the cohort's managers included."""
+    access = access_cohort(user, cohort_id)
+    try:
+        own = access.is_participant and access.membership.pk == int(membership_id)
+    except (TypeError, ValueError):
+        own = False
+    if not own:
+        raise _not_found()
+    return access
+
+
 def access_cohort_invitation(access: CohortAccess, invitation_id):
     """An invitation to the cohort, for someone who may manage it."""
     from accounts.models import Invitation  # accounts imports cohorts: avoid a cycle
@@ -192,22 +221,36 @@ def background_notes_for_cohort(access: CohortAccess):
     assert access.can_read_background
     cohort = access.cohort
     return (
-        BackgroundNote.objects.filter(organization_id=cohort.organization_id)
+        BackgroundNote.objects.with_edited()
+        .filter(organization_id=cohort.organization_id)
         .filter(Q(cohort__isnull=True) | Q(cohort=cohort))
         .select_related("author", "cohort", "participant__user")
     )
 
 
 def access_background_note(user, cohort_id, note_id) -> tuple[CohortAccess, BackgroundNote]:
-    """One note seen from a cohort's notes page, for someone who may write there."""
+    """One note seen from a cohort's notes page, for someone who may change it
+    (`CohortAccess.can_change_note`)."""
     access = access_background(user, cohort_id)
-    if not access.can_write_background:
-        raise _not_found()
     try:
         note = background_notes_for_cohort(access).get(pk=int(note_id))
     except (BackgroundNote.DoesNotExist, TypeError, ValueError):
         raise _not_found() from None
+    if not access.can_change_note(note):
+        raise _not_found()
     return access, note
+
+
+def background_note_revisions(*, organization_id: int, cohort_id: int | None = None):
+    """The recorded earlier states of an organization's notes (with cohort_id,
+    of those seen from that cohort's notes page: its own and the organization's).
+    For HR admins only (`can_read_note_history`)."""
+    revisions = BackgroundNoteRevision.objects.filter(organization_id=organization_id)
+    if cohort_id is not None:
+        revisions = revisions.filter(Q(cohort__isnull=True) | Q(cohort_id=cohort_id))
+    else:
+        revisions = revisions.filter(cohort__isnull=True)
+    return revisions.select_related("changed_by")
 
 
 def access_organization_note(
@@ -259,25 +302,6 @@ def access_checkins(user, cohort_id) -> CohortAccess:
     if not access.is_member:
         raise _not_found()
     return access
-
-
-def access_cohort_socket(user, cohort_id) -> CohortAccess:
-    """The cohort stream (/ws/cohorts/<id>/): its members and its participants'
-    leaders, each receiving only the events addressed to them. Like the board:
-    PermissionDenied (close 4403) for an anonymous user or one with no right,
-    Http404 (close 4404) when there is no such cohort."""
-    if not getattr(user, "is_authenticated", False):
-        raise PermissionDenied
-    try:
-        return access_goals(user, cohort_id)
-    except Http404:
-        try:
-            exists = Cohort.objects.filter(pk=int(cohort_id)).exists()
-        except (TypeError, ValueError):
-            exists = False
-        if exists:
-            raise PermissionDenied from None
-        raise
 
 
 def access_cohort_facilitation(user, cohort_id) -> CohortAccess:
@@ -387,7 +411,7 @@ def can_record_alignment(access: CohortAccess, goal) -> bool:
 
     if not (goal.is_personal and goal.visibility == Goal.Visibility.LEADER):
         return False
-    if goal.owner.leader_id is None:
+    if not goal.owner.leader_is_confirmed:
         return False
     return access.is_facilitator or is_goal_author(access, goal) or is_goal_leader(access, goal)
 
@@ -445,7 +469,7 @@ def goal_reader_ids(goal) -> set[int]:
     if goal.visibility == Goal.Visibility.COHORT:
         readers |= participants
     elif goal.visibility == Goal.Visibility.LEADER:
-        if goal.owner.leader_id:
+        if goal.owner.leader_is_confirmed:
             readers.add(goal.owner.leader_id)
         if participants_see_leader_goals(goal.cohort):
             readers |= participants
@@ -488,6 +512,14 @@ def access_checkin(user, cohort_id, checkin_id):
     except (ObjectDoesNotExist, TypeError, ValueError):
         raise _not_found() from None
     return access, checkin
+
+
+def visible_checkin_progress(access: CohortAccess, checkin):
+    """The progress a check-in reports that `access` may read: figures and
+    milestones of the goals in `visible_goals(access)` only. Who reads a
+    check-in is not who reads each of its author's goals (a private or
+    leader-only goal reported in a check-in shared with partners)."""
+    return checkin.progress.filter(goal__in=visible_goals(access))
 
 
 def checkin_partner_ids(checkin) -> set[int]:
@@ -612,27 +644,6 @@ def access_session(user, session_id) -> SessionAccess:
     if membership is None:
         raise _not_found()
     return SessionAccess(user=user, session=session, membership=membership)
-
-
-def access_session_socket(user, session_id) -> SessionAccess:
-    """As `access_session`, for a websocket, whose close codes tell the two
-    refusals apart (the issue's contract): PermissionDenied (close 4403) for an
-    anonymous user or one with no right to the board, Http404 (close 4404)
-    when there is no such session."""
-    from board.models import CohortSession
-
-    if not getattr(user, "is_authenticated", False):
-        raise PermissionDenied
-    try:
-        return access_session(user, session_id)
-    except Http404:
-        try:
-            exists = CohortSession.objects.filter(pk=int(session_id)).exists()
-        except (TypeError, ValueError):
-            exists = False
-        if exists:
-            raise PermissionDenied from None
-        raise
 
 
 def recheck_session_accesses(accesses) -> list[SessionAccess | None]:

@@ -37,6 +37,16 @@ urlpatterns = [
         views.set_leader,
         name="set_leader",
     ),
+    path(
+        "cohorts/<int:cohort_id>/members/<int:membership_id>/leader/confirm/",
+        views.leader_confirm,
+        name="leader_confirm",
+    ),
+    path(
+        "cohorts/<int:cohort_id>/members/<int:membership_id>/leader/decline/",
+        views.leader_decline,
+        name="leader_decline",
+    ),
     path("cohorts/<int:cohort_id>/invite/", views.invite, name="invite"),
     path("cohorts/<int:cohort_id>/invite/bulk/", views.bulk_invite, name="bulk_invite"),
     path(

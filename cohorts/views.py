@@ -6,8 +6,8 @@ from collections import defaultdict
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Prefetch, Q
+from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -25,15 +25,14 @@ from cohorts.forms import (
     LeaderForm,
 )
 from cohorts.models import BackgroundNote, Cohort, Membership, OrganizationMembership
+from lib.urls import same_site_path
 
 
 def _back(request, default, **kwargs):
-    """Redirect to the form's `next` if it is on this site, else to `default`."""
-    target = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return redirect(target)
+    """Redirect to the form's `next` if it is a path on this site, else to `default`."""
+    target = same_site_path(request.POST.get("next"))
+    if target is not None:
+        return HttpResponseRedirect(target)
     return redirect(default, **kwargs)
 
 
@@ -59,7 +58,12 @@ def _home_groups(user) -> list[dict]:
                 "is_hr_admin": False,
                 "facilitating": [],
                 "participating": [],
+                # Participants whose leader link names this user: confirmed
+                # ones (whose cohort page they reach), and those awaiting it.
                 "leading": [],
+                "leading_pending": [],
+                # This user's own memberships whose leader awaits their answer.
+                "leader_requests": [],
             },
         )
 
@@ -67,13 +71,22 @@ def _home_groups(user) -> list[dict]:
         user=user, role=OrganizationMembership.Role.HR_ADMIN
     ).select_related("organization"):
         group(membership.organization)["is_hr_admin"] = True
-    for membership in Membership.objects.filter(user=user).select_related("cohort__organization"):
+    for membership in Membership.objects.filter(user=user).select_related(
+        "cohort__organization", "leader"
+    ):
         key = "facilitating" if membership.is_facilitator else "participating"
         group(membership.cohort.organization)[key].append(membership.cohort)
+        if (
+            membership.is_participant
+            and membership.leader_id
+            and not membership.leader_is_confirmed
+        ):
+            group(membership.cohort.organization)["leader_requests"].append(membership)
     for membership in Membership.objects.filter(
         leader=user, role=Membership.Role.PARTICIPANT
     ).select_related("user", "cohort__organization"):
-        group(membership.cohort.organization)["leading"].append(membership)
+        key = "leading" if membership.leader_is_confirmed else "leading_pending"
+        group(membership.cohort.organization)[key].append(membership)
     return sorted(groups.values(), key=lambda g: g["organization"].name.lower())
 
 
@@ -167,6 +180,15 @@ def cohort_create(request, organization_id):
 # Cohort ------------------------------------------------------------------------
 
 
+def _leader_request(access) -> Membership | None:
+    """The user's own membership while the leader named for them awaits their
+    answer (the cohort page then asks them to confirm it)."""
+    membership = access.membership
+    if access.is_participant and membership.leader_id and not membership.leader_is_confirmed:
+        return membership
+    return None
+
+
 @login_required
 @require_GET
 def cohort_detail(request, cohort_id):
@@ -181,11 +203,12 @@ def cohort_detail(request, cohort_id):
         "cohort": cohort,
         "counts": counts,
         "facilitators": cohort.memberships.filter(role=Membership.Role.FACILITATOR).select_related(
-            "user"
+            "user", "added_by"
         ),
         "led_participants": cohort.memberships.filter(
             pk__in=access.led_participant_ids
         ).select_related("user"),
+        "leader_request": _leader_request(access),
         "pending_invitations": (
             cohort.invitations.pending().count() if access.can_manage else None
         ),
@@ -223,9 +246,9 @@ def cohort_edit(request, cohort_id):
 def roster(request, cohort_id):
     access = permissions.access_roster(request.user, cohort_id)
     cohort = access.cohort
-    members = list(cohort.memberships.select_related("user", "leader"))
+    members = list(cohort.memberships.select_related("user", "leader", "added_by"))
     rows = []
-    candidates = services.organization_members(cohort.organization_id).order_by(
+    candidates = services.leader_candidates(cohort=cohort, changed_by=request.user).order_by(
         "display_name", "email"
     )
     for membership in members:
@@ -263,19 +286,80 @@ def set_leader(request, cohort_id, membership_id):
     form = LeaderForm(
         request.POST,
         membership=membership,
-        candidates=services.organization_members(access.cohort.organization_id),
+        candidates=services.leader_candidates(cohort=access.cohort, changed_by=request.user),
         prefix=f"m{membership.pk}",
     )
     if not form.is_valid():
-        messages.error(request, _("Choose a leader from the organization's members."))
+        messages.error(
+            request,
+            _(
+                "Choose a leader from the organization's members: someone outside this "
+                "cohort, not an HR admin and not yourself."
+            ),
+        )
         return redirect("cohorts:roster", cohort_id=access.cohort.pk)
+    leader = form.cleaned_data["leader"]
     try:
-        services.set_leader(membership=membership, leader=form.cleaned_data["leader"])
+        services.set_leader(membership=membership, leader=leader, changed_by=request.user)
     except DomainError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, _("Leader of %(person)s saved.") % {"person": membership.user})
+        if leader is None:
+            text = _("%(person)s has no leader now.") % {"person": membership.user}
+        else:
+            text = _(
+                "Leader of %(person)s saved. %(person)s is asked to confirm it; until "
+                "then %(leader)s sees nothing of their goals."
+            ) % {"person": membership.user, "leader": leader}
+        messages.success(request, text)
     return redirect("cohorts:roster", cohort_id=access.cohort.pk)
+
+
+def _shown_leader_id(request) -> int | None:
+    try:
+        return int(request.POST.get("leader", ""))
+    except ValueError:
+        return None
+
+
+@login_required
+@require_POST
+def leader_confirm(request, cohort_id, membership_id):
+    """The participant confirms the leader named for them (their own only)."""
+    access = permissions.access_own_participation(request.user, cohort_id, membership_id)
+    try:
+        membership = services.confirm_leader(
+            membership=access.membership, leader_id=_shown_leader_id(request)
+        )
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            _("%(leader)s is confirmed as your leader.") % {"leader": membership.leader},
+        )
+    return _back(request, "cohorts:detail", cohort_id=access.cohort.pk)
+
+
+@login_required
+@require_POST
+def leader_decline(request, cohort_id, membership_id):
+    """The participant says the person named is not their leader (their own only)."""
+    access = permissions.access_own_participation(request.user, cohort_id, membership_id)
+    try:
+        services.decline_leader(membership=access.membership, leader_id=_shown_leader_id(request))
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            _(
+                "Done: you have no leader linked in %(cohort)s. Tell your HR admin or "
+                "coach who your leader is."
+            )
+            % {"cohort": access.cohort.name},
+        )
+    return _back(request, "cohorts:detail", cohort_id=access.cohort.pk)
 
 
 # Invitations -------------------------------------------------------------------
@@ -291,6 +375,12 @@ INVITE_ERROR_FIELDS = {
     "bad_leader_email": "leader_email",
     "own_leader": "leader_email",
     "leader_not_member": "leader_email",
+    "self_invited": "email",
+    "hr_admin": "email",
+    "leads_participant": "email",
+    "leader_is_you": "leader_email",
+    "leader_hr_admin": "leader_email",
+    "leader_in_cohort": "leader_email",
 }
 
 
@@ -397,6 +487,13 @@ def notes(request, cohort_id):
         messages.success(request, _("Note added."))
         return redirect("cohorts:notes", cohort_id=cohort.pk)
     all_notes = list(permissions.background_notes_for_cohort(access))
+    for note in all_notes:
+        note.can_change = access.can_change_note(note)
+    history = None
+    if access.can_read_note_history:
+        history = permissions.background_note_revisions(
+            organization_id=cohort.organization_id, cohort_id=cohort.pk
+        )
     context = {
         "access": access,
         "cohort": cohort,
@@ -404,6 +501,7 @@ def notes(request, cohort_id):
         "organization_notes": [n for n in all_notes if n.cohort_id is None],
         "cohort_notes": [n for n in all_notes if n.cohort_id and not n.participant_id],
         "participant_notes": [n for n in all_notes if n.participant_id],
+        "history": history,
     }
     return render(request, "cohorts/notes.html", context)
 
@@ -414,7 +512,9 @@ def note_edit(request, cohort_id, note_id):
     access, note = permissions.access_background_note(request.user, cohort_id, note_id)
     form = BackgroundNoteEditForm(_posted(request), initial={"body": note.body})
     if request.method == "POST" and form.is_valid():
-        services.update_background_note(note=note, body=form.cleaned_data["body"])
+        services.update_background_note(
+            note=note, body=form.cleaned_data["body"], changed_by=request.user
+        )
         messages.success(request, _("Note saved."))
         return redirect("cohorts:notes", cohort_id=access.cohort.pk)
     return render(
@@ -428,7 +528,7 @@ def note_edit(request, cohort_id, note_id):
 @require_POST
 def note_delete(request, cohort_id, note_id):
     access, note = permissions.access_background_note(request.user, cohort_id, note_id)
-    services.delete_background_note(note=note)
+    services.delete_background_note(note=note, deleted_by=request.user)
     messages.success(request, _("Note deleted."))
     return redirect("cohorts:notes", cohort_id=access.cohort.pk)
 
@@ -444,13 +544,23 @@ def organization_notes(request, organization_id):
         )
         messages.success(request, _("Note added."))
         return redirect("cohorts:organization_notes", organization_id=organization.pk)
-    organization_notes = BackgroundNote.objects.filter(
-        organization=organization, cohort__isnull=True
-    ).select_related("author")
+    organization_notes = list(
+        BackgroundNote.objects.with_edited()
+        .filter(organization=organization, cohort__isnull=True)
+        .select_related("author")
+    )
+    for note in organization_notes:
+        note.can_change = True  # an HR admin changes every note of their organization
+    history = permissions.background_note_revisions(organization_id=organization.pk)
     return render(
         request,
         "cohorts/organization_notes.html",
-        {"organization": organization, "form": form, "notes": organization_notes},
+        {
+            "organization": organization,
+            "form": form,
+            "notes": organization_notes,
+            "history": history,
+        },
     )
 
 
@@ -462,7 +572,9 @@ def organization_note_edit(request, organization_id, note_id):
     )
     form = BackgroundNoteEditForm(_posted(request), initial={"body": note.body})
     if request.method == "POST" and form.is_valid():
-        services.update_background_note(note=note, body=form.cleaned_data["body"])
+        services.update_background_note(
+            note=note, body=form.cleaned_data["body"], changed_by=request.user
+        )
         messages.success(request, _("Note saved."))
         return redirect("cohorts:organization_notes", organization_id=organization.pk)
     return render(
@@ -478,6 +590,6 @@ def organization_note_delete(request, organization_id, note_id):
     organization, note = permissions.access_organization_note(
         request.user, organization_id, note_id
     )
-    services.delete_background_note(note=note)
+    services.delete_background_note(note=note, deleted_by=request.user)
     messages.success(request, _("Note deleted."))
     return redirect("cohorts:organization_notes", organization_id=organization.pk)

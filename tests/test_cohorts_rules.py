@@ -112,12 +112,12 @@ def test_enroll_twice_updates_instead_of_duplicating(cohort, participant, leader
     assert membership.leader == leader  # kept when no leader is given
 
 
-def test_set_leader_links_and_unlinks(cohort, participant, outsider):
+def test_set_leader_links_and_unlinks(cohort, participant, outsider, hr_admin):
     membership = Membership.objects.get(user=participant)
-    services.set_leader(membership=membership, leader=outsider)
+    services.set_leader(membership=membership, leader=outsider, changed_by=hr_admin)
     membership.refresh_from_db()
     assert membership.leader == outsider
-    services.set_leader(membership=membership, leader=None)
+    services.set_leader(membership=membership, leader=None, changed_by=hr_admin)
     membership.refresh_from_db()
     assert membership.leader is None
 
@@ -138,7 +138,7 @@ def test_set_leader_refusals_change_nothing(
             "not_participant",
         )
     with pytest.raises(DomainError) as refused:
-        services.set_leader(membership=target, leader=new_leader)
+        services.set_leader(membership=target, leader=new_leader, changed_by=facilitator)
     assert refused.value.code == code
     membership.refresh_from_db()
     assert membership.leader == leader
@@ -155,11 +155,11 @@ def test_background_note_services(acme, globex, cohort, participant, hr_admin):
         organization=acme, author=hr_admin, body="  x  ", cohort=cohort, participant=membership
     )
     assert note.body == "x"
-    services.update_background_note(note=note, body="y")
+    services.update_background_note(note=note, body="y", changed_by=hr_admin)
     note.refresh_from_db()
     assert note.body == "y"
     with pytest.raises(DomainError):
-        services.update_background_note(note=note, body="  ")
+        services.update_background_note(note=note, body="  ", changed_by=hr_admin)
     with pytest.raises(DomainError):
         services.add_background_note(organization=globex, author=hr_admin, body="z", cohort=cohort)
     with pytest.raises(DomainError):
@@ -168,7 +168,7 @@ def test_background_note_services(acme, globex, cohort, participant, hr_admin):
         )
     with pytest.raises(DomainError):
         services.add_background_note(organization=acme, author=hr_admin, body=" ")
-    services.delete_background_note(note=note)
+    services.delete_background_note(note=note, deleted_by=hr_admin)
     assert not BackgroundNote.objects.exists()
 
 

@@ -173,6 +173,20 @@ ROUTES = [
         method="post",
         ok=302,
     ),
+    # The participant answers about the leader named for them: their own only.
+    *(
+        Route(
+            name,
+            lambda w: {
+                "cohort_id": w.cohort.pk,
+                "membership_id": _membership(w, w.users["participant"]),
+            },
+            frozenset({"participant"}),
+            method="post",
+            ok=302,
+        )
+        for name in ("cohorts:leader_confirm", "cohorts:leader_decline")
+    ),
     Route("cohorts:invite", lambda w: {"cohort_id": w.cohort.pk}, MANAGERS),
     Route("cohorts:bulk_invite", lambda w: {"cohort_id": w.cohort.pk}, MANAGERS),
     Route(
@@ -190,15 +204,17 @@ ROUTES = [
         ok=302,
     ),
     Route("cohorts:notes", lambda w: {"cohort_id": w.cohort.pk}, MANAGERS),
+    # A note HR wrote: HR admins change it, the coach only reads it (a
+    # coach's own notes are theirs to change: tests/test_background_note_changes.py).
     Route(
         "cohorts:note_edit",
         lambda w: {"cohort_id": w.cohort.pk, "note_id": w.cohort_note().pk},
-        MANAGERS,
+        HR,
     ),
     Route(
         "cohorts:note_delete",
         lambda w: {"cohort_id": w.cohort.pk, "note_id": w.cohort_note().pk},
-        MANAGERS,
+        HR,
         method="post",
         ok=302,
     ),
@@ -316,7 +332,9 @@ def world(acme, globex, cohort, facilitator, participant, leader, hr_admin, outs
 
     w.invitation_token = invitation_token
     w.organization_note = lambda: factories.BackgroundNoteFactory(organization=acme)
-    w.cohort_note = lambda: factories.BackgroundNoteFactory(organization=acme, cohort=cohort)
+    w.cohort_note = lambda: factories.BackgroundNoteFactory(
+        organization=acme, cohort=cohort, author=hr_admin
+    )
     return w
 
 

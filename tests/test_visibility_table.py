@@ -343,7 +343,8 @@ async def test_websocket_events_and_snapshots(socket_world, content):
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("role", REFUSED)
 async def test_websocket_refuses_hr_strangers_and_anonymous(socket_world, role):
+    """With the code of a cohort that does not exist (4404): it tells nothing."""
     world = socket_world
     communicator = await cohort_socket(world.users[role], world.cohort.pk)
-    assert await close_code(communicator) == 4403
+    assert await close_code(communicator) == 4404
     await communicator.disconnect()

@@ -37,6 +37,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('action', models.CharField(choices=[('edited', 'Edited'), ('deleted', 'Deleted')], max_length=10, verbose_name='action')),
+                ('subject', models.CharField(max_length=200, verbose_name='about')),
                 ('body', models.TextField(verbose_name='text before the change')),
                 ('changed_at', models.DateTimeField(default=django.utils.timezone.now)),
                 ('changed_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
