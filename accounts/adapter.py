@@ -2,4 +2,10 @@ from allauth.account.adapter import DefaultAccountAdapter
 
 
 class AccountAdapter(DefaultAccountAdapter):
-    """Hook point for allauth; signup stays open so invited people can join."""
+    """allauth's hooks for this site."""
+
+    def is_open_for_signup(self, request):
+        """Invitations are the only way in: an account opened by anyone for
+        any address would sit on an invitee's address before they arrive. The
+        invitation page signs people up itself (accounts.views.invitation)."""
+        return False

@@ -36,8 +36,10 @@ def invitation(request, token):
     """One invitation link, for whoever holds it.
 
     Anonymous and new: sign up right here (the email is the invitation's and
-    counts as verified). Anonymous with an account: log in first. Logged in as
-    the invited email: accept with one button. Anything else changes nothing.
+    counts as verified). Anonymous with an account: log in first; an account
+    that never verified the address counts as none, and signing up takes it
+    over (services.sign_up_with_invitation). Logged in as the invited email:
+    accept with one button. Anything else changes nothing.
     """
     invitation = services.find_invitation(token)
     user = request.user
@@ -97,4 +99,13 @@ def invitation(request, token):
         else:
             login(request, new_user, backend="allauth.account.auth_backends.AuthenticationBackend")
             return _accepted(request, invitation)
-    return render(request, "accounts/invitation.html", {**context, "mode": "signup", "form": form})
+    return render(
+        request,
+        "accounts/invitation.html",
+        {
+            **context,
+            "mode": "signup",
+            "form": form,
+            "unverified_account": services.unverified_account_exists(invitation.email),
+        },
+    )

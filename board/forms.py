@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from board.models import AgendaTemplate, CohortSession, Phase, PhaseKind
+from lib.text import validate_single_line
 
 
 class DateTimeInput(forms.DateTimeInput):
@@ -19,6 +20,7 @@ class SessionForm(forms.Form):
     title = forms.CharField(
         label=_("Title"),
         max_length=CohortSession._meta.get_field("title").max_length,
+        validators=[validate_single_line],
     )
     starts_at = forms.DateTimeField(
         label=_("Starts at"),
@@ -61,7 +63,11 @@ class SessionForm(forms.Form):
 
 class PhaseForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=PhaseKind.choices)
-    title = forms.CharField(label=_("Title"), max_length=Phase._meta.get_field("title").max_length)
+    title = forms.CharField(
+        label=_("Title"),
+        max_length=Phase._meta.get_field("title").max_length,
+        validators=[validate_single_line],
+    )
     prompt = forms.CharField(
         label=_("Prompt"),
         required=False,
@@ -89,6 +95,7 @@ class SaveTemplateForm(forms.Form):
     name = forms.CharField(
         label=_("Template name"),
         max_length=AgendaTemplate._meta.get_field("name").max_length,
+        validators=[validate_single_line],
         help_text=_("Saved for you, to reuse in your cohorts of this organization."),
     )
 

@@ -13,6 +13,8 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from lib.logs import mask_daphne_access_log
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -171,7 +173,11 @@ if REDIS_URL:
                 "CHANNEL_LAYER_BACKEND", "channels_redis.core.RedisChannelLayer"
             ),
             "CONFIG": {
-                "hosts": [REDIS_URL],
+                # No read timeout of redis-py's own: a receive is a blocking
+                # pop that Redis ends after 5 s (channels_redis's brpop_timeout),
+                # and redis-py 8's default read timeout, also 5 s, ended it
+                # first: an idle socket failed with 1011 every 5 s.
+                "hosts": [{"address": REDIS_URL, "socket_timeout": None}],
                 "prefix": os.environ.get("CHANNEL_LAYER_PREFIX", "cohorts"),
                 # A full channel drops messages silently; the database stays the
                 # source of truth and a client that falls behind resumes by seq.
@@ -245,6 +251,9 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Cohorts <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The public address: links in emails, and the origin (with CSRF_TRUSTED_ORIGINS
+# and ALLOWED_HOSTS under its scheme and port) that websockets must come from
+# (realtime/origins.py).
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 
 LANGUAGE_CODE = "en"
@@ -269,9 +278,38 @@ WHITENOISE_MANIFEST_STRICT = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
+# Secrets that travel in URL paths, masked in every log line (lib/logs.py):
+# an invitation's token (accounts/urls.py), allauth's password reset and email
+# confirmation keys. Each pattern matches the secret only.
+SECRET_URL_PATTERNS = [
+    r"(?<=/invitations/)[^/?#\s\"']+",
+    r"(?<=/password/reset/key/)[^/?#\s\"']+",
+    r"(?<=/confirm-email/)[^/?#\s\"']+",
+]
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {
+        "mask_secrets": {"()": "lib.logs.MaskSecretsFilter", "patterns": SECRET_URL_PATTERNS}
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["mask_secrets"]},
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    "loggers": {
+        # Django's defaults give "django" (with DEBUG on) and "django.server"
+        # handlers of their own, which the mask would not cover: configured
+        # here, they lose them and print through the root's console. (No
+        # ADMINS are set, so the lost mail_admins handler sent nothing.)
+        "django": {"handlers": []},
+        "django.server": {"filters": ["mask_secrets"], "propagate": True},
+        # Masked where the records are made as well, so that every handler
+        # (a test's caplog, one added later) gets them masked: the loggers
+        # that log request paths.
+        "django.request": {"filters": ["mask_secrets"]},
+        "django.security.csrf": {"filters": ["mask_secrets"]},
+        "django.channels.server": {"filters": ["mask_secrets"]},
+    },
 }
+# Daphne's access log is not written through logging (lib/logs.py).
+mask_daphne_access_log(SECRET_URL_PATTERNS)

@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from goals.models import TEXT_MAX_LENGTH, CheckIn, CohortRhythm, Goal, GoalNote
+from lib.text import validate_single_line
 
 
 class DateInput(forms.DateInput):
@@ -16,7 +17,7 @@ class DateInput(forms.DateInput):
 
 
 class GoalForm(forms.Form):
-    title = forms.CharField(label=_("Title"), max_length=200)
+    title = forms.CharField(label=_("Title"), max_length=200, validators=[validate_single_line])
     why = forms.CharField(
         label=_("Why it matters"),
         required=False,
@@ -100,7 +101,9 @@ class ProgressForm(forms.Form):
 
 
 class MilestoneForm(forms.Form):
-    title = forms.CharField(label=_("Milestone"), max_length=200)
+    title = forms.CharField(
+        label=_("Milestone"), max_length=200, validators=[validate_single_line]
+    )
     due_on = forms.DateField(label=_("Date"), required=False, widget=DateInput())
 
 

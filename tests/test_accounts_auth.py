@@ -1,5 +1,6 @@
-"""allauth in the site: log in (throttled), sign up with email verification,
-password reset in all its steps, password change, log out."""
+"""allauth in the site: log in (throttled), email verification, password reset
+in all its steps, password change, log out. Sign-up is closed: people join from
+an invitation (tests/test_invitation_only_signup.py)."""
 
 import re
 
@@ -45,7 +46,7 @@ def test_login_page_matches_the_site_and_keeps_its_labels(client):
     assert '<label for="id_password">Password:</label>' in text
     assert ">Sign In</button>" in text
     assert reverse("account_reset_password") in text
-    assert reverse("account_signup") in text
+    assert reverse("account_signup") not in text
 
 
 def test_login_goes_to_my_cohorts(client, participant):
@@ -81,25 +82,16 @@ def test_unverified_email_cannot_log_in_and_gets_a_new_link(client):
     assert mail.outbox[-1].to == [user.email]
 
 
-# Sign up and verify ------------------------------------------------------------------------
+# Email verification -------------------------------------------------------------------------
 
 
-def test_signup_asks_for_a_display_name_then_verification(client):
-    page = client.get(reverse("account_signup")).content.decode()
-    assert '<label for="id_display_name">Your name:</label>' in page
-    response = client.post(
-        reverse("account_signup"),
-        {
-            "email": "Ada@Example.test",
-            "display_name": "Ada Lovelace",
-            "password1": "an-analytical-engine",
-            "password2": "an-analytical-engine",
-        },
-    )
+def test_an_unverified_address_is_confirmed_from_the_emailed_link(client):
+    """A login with an unverified address sends a confirmation link; once
+    confirmed, the login goes through."""
+    user = User.objects.create_user(email="ada@example.test", password="an-analytical-engine")
+    EmailAddress.objects.create(user=user, email=user.email, verified=False, primary=True)
+    response = log_in(client, "ada@example.test", "an-analytical-engine")
     assert response["Location"] == reverse("account_email_verification_sent")
-    user = User.objects.get(email="ada@example.test")
-    assert user.display_name == "Ada Lovelace"
-    assert not EmailAddress.objects.get(user=user).verified
     sent = client.get(response["Location"])
     assert "Check your email" in sent.content.decode()
 
@@ -111,22 +103,6 @@ def test_signup_asks_for_a_display_name_then_verification(client):
     client.post(confirm_url)
     assert EmailAddress.objects.get(user=user).verified
     assert log_in(client, "ada@example.test", "an-analytical-engine").status_code == 302
-
-
-def test_signup_refuses_a_taken_email_and_mismatched_passwords(client, participant):
-    before = User.objects.count()
-    response = client.post(
-        reverse("account_signup"),
-        {
-            "email": "new@example.test",
-            "display_name": "N",
-            "password1": "an-analytical-engine",
-            "password2": "another-thing-entirely",
-        },
-    )
-    assert response.status_code == 200
-    assert response.context["form"].errors["password2"]
-    assert User.objects.count() == before
 
 
 def test_a_bad_confirmation_link_says_so(client):

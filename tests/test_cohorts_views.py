@@ -358,7 +358,9 @@ def test_revoke_from_the_organization_page_goes_back_there(client, acme, cohort,
 def test_resend_ignores_a_next_on_another_site(
     client, cohort, facilitator, django_capture_on_commit_callbacks
 ):
-    invitation = factories.InvitationFactory(cohort=cohort)
+    invitation = factories.InvitationFactory(
+        cohort=cohort, sent_at=timezone.now() - datetime.timedelta(hours=1)
+    )
     client.force_login(facilitator)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(

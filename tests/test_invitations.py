@@ -148,6 +148,10 @@ def test_resend_sends_a_new_link_and_the_old_one_stops_working(
     client, cohort, hr_admin, django_capture_on_commit_callbacks
 ):
     invitation, old_token = invite(cohort, hr_admin, django_capture_on_commit_callbacks)
+    # Past the resend throttle's minute.
+    Invitation.objects.filter(pk=invitation.pk).update(
+        sent_at=timezone.now() - datetime.timedelta(minutes=2)
+    )
     with django_capture_on_commit_callbacks(execute=True):
         services.resend_invitation(invitation=invitation)
     new_token = LINK.search(mail.outbox[-1].body)["token"]
@@ -160,7 +164,9 @@ def test_resend_sends_a_new_link_and_the_old_one_stops_working(
 
 def test_resend_restarts_the_clock_of_an_expired_invitation(cohort):
     invitation = factories.InvitationFactory(
-        cohort=cohort, expires_at=timezone.now() - datetime.timedelta(days=1)
+        cohort=cohort,
+        sent_at=timezone.now() - datetime.timedelta(days=8),
+        expires_at=timezone.now() - datetime.timedelta(days=1),
     )
     services.resend_invitation(invitation=invitation)
     invitation.refresh_from_db()
