@@ -54,7 +54,7 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-# The load harness of issue 5 (docs/performance.md). Its plotting and profiling
+# The load harness (docs/performance.md). Its plotting and profiling
 # packages (the `bench` extra) are installed here only, never by `install`.
 $(VENV)/.bench-installed: $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet -c requirements.lock ".[dev,bench]"

@@ -1,4 +1,4 @@
-"""The load harness of issue 5: `make bench` / `make bench-quick`.
+"""The load harness: `make bench` / `make bench-quick`.
 
 bench.run starts each system (the board, the peer, the floor), seeds it, drives
 it with bench.loadgen in a process of its own, and writes the report. See

@@ -267,9 +267,9 @@ def access_organization_note(
     return organization, note
 
 
-# Goals, check-ins and partners (issue 4; owner: goals app) -------------------
+# Goals, check-ins and partners (owner: goals app) ----------------------------
 #
-# PRODUCT.md, "Who sees what":
+# docs/confidentiality.md, "Who sees what":
 #   personal goal, private           facilitators, the author
 #   personal goal, shared w/ cohort  facilitators, the author, other participants
 #   personal goal, shared w/ leader  facilitators, the author, the author's leader,

@@ -1,4 +1,4 @@
-"""Helpers for the goals, check-ins and partners tests (issue 4)."""
+"""Helpers for the goals, check-ins and partners tests."""
 
 from __future__ import annotations
 

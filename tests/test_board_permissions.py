@@ -1,4 +1,4 @@
-"""Who may open a session board and what each sees: PRODUCT.md's table, as a table."""
+"""Who may open a session board and what each sees: docs/confidentiality.md's table, as a table."""
 
 import uuid
 

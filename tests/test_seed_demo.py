@@ -1,4 +1,4 @@
-"""`manage.py seed_demo`: exactly the demo of issue 2, and idempotent."""
+"""`manage.py seed_demo`: exactly the demo the README describes, and idempotent."""
 
 import io
 

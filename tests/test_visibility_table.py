@@ -1,4 +1,4 @@
-"""PRODUCT.md's "Who sees what", for goals and check-ins, tested as a table.
+"""docs/confidentiality.md's "Who sees what", for goals and check-ins, tested as a table.
 
 For each kind of content and each role, the content's text (a unique marker)
 must reach exactly the roles the table allows: on every page, in every
