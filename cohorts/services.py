@@ -21,6 +21,7 @@ from cohorts.models import (
     Organization,
     OrganizationMembership,
 )
+from cohorts.permissions import is_hr_admin_of
 from lib.mail import send_after_commit
 from lib.text import is_single_line, single_line_message
 
@@ -42,12 +43,6 @@ def ensure_organization_member(*, organization_id: int, user, role=None) -> Orga
     return membership
 
 
-def _is_hr_admin(organization_id: int, user) -> bool:
-    return OrganizationMembership.objects.filter(
-        organization_id=organization_id, user=user, role=OrganizationMembership.Role.HR_ADMIN
-    ).exists()
-
-
 def _check_can_hold_role(*, cohort: Cohort, user, added_by) -> None:
     """Refuse a place in `cohort` to someone adding themselves, to an HR admin
     of its organization (a facilitator or participant reads what HR must
@@ -61,7 +56,7 @@ def _check_can_hold_role(*, cohort: Cohort, user, added_by) -> None:
             ),
             code="self_invited",
         )
-    if _is_hr_admin(cohort.organization_id, user):
+    if is_hr_admin_of(user, cohort.organization_id):
         raise DomainError(
             _(
                 "%(person)s is an HR admin of %(organization)s, and an HR admin cannot be "
@@ -98,7 +93,7 @@ def check_leader(*, cohort: Cohort, leader, participant, changed_by=None) -> Non
             _("You cannot name yourself as a participant's leader: name their own manager."),
             code="leader_is_you",
         )
-    if _is_hr_admin(cohort.organization_id, leader):
+    if is_hr_admin_of(leader, cohort.organization_id):
         raise DomainError(
             _(
                 "%(person)s is an HR admin of %(organization)s, and an HR admin cannot be "
