@@ -348,3 +348,111 @@ async def test_websocket_refuses_hr_strangers_and_anonymous(socket_world, role):
     communicator = await cohort_socket(world.users[role], world.cohort.pk)
     assert await close_code(communicator) == 4404
     await communicator.disconnect()
+
+
+# After a change of audience --------------------------------------------------
+#
+# Content written before a change (a leader replaced, a setting turned off,
+# partners rotated) reaches exactly the readers the rules give after it: on
+# every page and export, in a fresh snapshot and in a resume from the start
+# of the log.
+
+AFTER_CHANGE = {
+    # HR names another leader: the old one loses the goal, the new one reads
+    # nothing until the participant confirms.
+    "leader_replaced": {"author", "facilitator"},
+    "leader_replaced_then_confirmed": {"author", "facilitator", "other_leader"},
+    "leader_goals_setting_turned_off": {"author", "facilitator", "leader"},
+    # A check-in keeps the partners it was written for.
+    "partners_rotated": {"author", "partner", "facilitator"},
+}
+
+
+def change(scenario: str, world: World, marker: str):
+    """Write the content, make the change through the services; return the item."""
+    from cohorts import services as cohort_services
+
+    author = membership(world.users["author"], world.cohort)
+    if scenario.startswith("leader_replaced"):
+        goal = _goal(world, marker, Goal.Visibility.LEADER)
+        cohort_services.set_leader(
+            membership=author,
+            leader=world.users["other_leader"],
+            changed_by=world.users["hr_admin"],
+        )
+        if scenario.endswith("confirmed"):
+            cohort_services.confirm_leader(
+                membership=author, leader_id=world.users["other_leader"].pk
+            )
+        return goal
+    if scenario == "leader_goals_setting_turned_off":
+        set_rhythm(world.cohort, participants_see_leader_goals=True)
+        goal = _goal(world, marker, Goal.Visibility.LEADER)
+        rhythm = periods.rhythm_for(world.cohort)
+        services.update_rhythm(
+            access=_as(world, "facilitator"),
+            cadence=rhythm.cadence,
+            weekday=rhythm.weekday,
+            time_zone=rhythm.time_zone,
+            participants_see_leader_goals=False,
+        )
+        return goal
+    if scenario == "partners_rotated":
+        entry = _checkin(world, marker, shared=False)
+        services.rotate_partners(access=_as(world, "facilitator"))
+        return entry
+    raise AssertionError(scenario)
+
+
+def _content_kind(scenario: str) -> str:
+    return "checkin_partners_only" if scenario == "partners_rotated" else "goal_cohort"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("scenario", "role"), [(s, r) for s in AFTER_CHANGE for r in ROLES])
+def test_pages_and_exports_after_a_change_of_audience(world, scenario, role):
+    marker = f"MARK-{scenario}-text"
+    item = change(scenario, world, marker)
+    client = Client()
+    if world.users[role] is not None:
+        client.force_login(world.users[role])
+    if role in AFTER_CHANGE[scenario]:
+        for url in where_it_must_show(_content_kind(scenario), world, item):
+            response = client.get(url)
+            assert response.status_code == 200, url
+            assert marker in response.content.decode(), url
+    else:
+        for url in surfaces(world, item):
+            response = client.get(url)
+            assert response.status_code in {200, 302, 404}, url
+            assert marker not in response.content.decode(), (url, response.status_code)
+
+
+@sync_to_async
+def _change(scenario, world, marker):
+    return change(scenario, world, marker)
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("scenario", list(AFTER_CHANGE))
+async def test_snapshot_and_resume_after_a_change_of_audience(socket_world, scenario):
+    world = socket_world
+    marker = f"MARK-{scenario}-text"
+    await _change(scenario, world, marker)
+    for role in CONNECTING:
+        expected = role in AFTER_CHANGE[scenario]
+        fresh = await cohort_socket(world.users[role], world.cohort.pk)
+        first = await fresh.receive_output(timeout=5)
+        if first["type"] == "websocket.close":
+            # No longer anything to the cohort (the replaced leader): refused.
+            assert not expected and first["code"] == 4404, (role, first)
+            await fresh.disconnect()
+            continue
+        snapshot = json.loads(first["text"])
+        assert snapshot["type"] == "cohort.snapshot", (role, snapshot)
+        assert (marker in json.dumps(snapshot)) is expected, (role, snapshot)
+        await fresh.disconnect()
+        resumed = await cohort_socket(world.users[role], world.cohort.pk, query="last_seq=0")
+        replay = await frames_until(resumed, lambda f: f["type"] == "cohort.resumed")
+        assert (marker in json.dumps(replay)) is expected, (role, replay)
+        await resumed.disconnect()
