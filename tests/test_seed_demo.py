@@ -33,7 +33,7 @@ def counts():
     ] + [EmailAddress.objects.count()]
 
 
-def test_seed_creates_the_demo_of_issue_2():
+def test_seed_creates_the_demo_the_readme_describes():
     output = seed()
     assert set(User.objects.values_list("email", flat=True)) == ACME_EMAILS | GLOBEX_EMAILS
     acme = Cohort.objects.get(organization__name="Acme")
@@ -91,3 +91,16 @@ def test_seed_leaves_an_accepted_demo_invitation_alone():
     output = seed()
     assert Invitation.objects.count() == 1
     assert "/invitations/" not in output
+
+
+@pytest.mark.django_db
+def test_the_demo_shows_who_appointed_each_facilitator():
+    """HR appointed the demo's coaches, as participants see on the roster."""
+    call_command("seed_demo", password="demo-pass-1", stdout=io.StringIO())
+    coaches = Membership.objects.filter(role=Membership.Role.FACILITATOR).select_related(
+        "user", "added_by"
+    )
+    assert {(m.user.email, m.added_by.email) for m in coaches} == {
+        ("coach@acme.test", "hr@acme.test"),
+        ("coach@globex.test", "hr@globex.test"),
+    }

@@ -104,7 +104,7 @@ def seed_acme(password_hash: str) -> DemoCohort:
         organization_id=acme.pk, user=hr_admin, role=OrganizationMembership.Role.HR_ADMIN
     )
     coach = demo_user("coach@acme.test", "Casey Morgan", password_hash)
-    services.enroll(cohort=cohort, user=coach, role=Membership.Role.FACILITATOR)
+    services.enroll(cohort=cohort, user=coach, role=Membership.Role.FACILITATOR, added_by=hr_admin)
     leaders = [
         demo_user("lead1@acme.test", "Jordan Ellis", password_hash),
         demo_user("lead2@acme.test", "Priya Raman", password_hash),
@@ -138,7 +138,7 @@ def seed_globex(password_hash: str) -> DemoCohort:
         organization_id=globex.pk, user=hr_admin, role=OrganizationMembership.Role.HR_ADMIN
     )
     coach = demo_user("coach@globex.test", "Noah Fischer", password_hash)
-    services.enroll(cohort=cohort, user=coach, role=Membership.Role.FACILITATOR)
+    services.enroll(cohort=cohort, user=coach, role=Membership.Role.FACILITATOR, added_by=hr_admin)
     participants = []
     for number, name in enumerate(GLOBEX_PARTICIPANTS, start=1):
         participant = demo_user(f"p{number}@globex.test", name, password_hash)
