@@ -23,6 +23,7 @@ from accounts.models import Invitation, User, hash_token
 from cohorts import services as cohort_services
 from cohorts.errors import DomainError
 from cohorts.models import Cohort, Membership, OrganizationMembership
+from cohorts.permissions import is_hr_admin_of
 from lib.mail import send_after_commit
 from lib.text import is_single_line, single_line_message
 
@@ -73,6 +74,16 @@ def _known_leader_emails(cohort: Cohort) -> set[str]:
     return {email.lower() for email in members} | {email.lower() for email in invited}
 
 
+def _is_hr_admin_email(cohort: Cohort, email: str) -> bool:
+    """`cohorts.permissions.is_hr_admin_of`, by email: an invitee may have no
+    account yet."""
+    return OrganizationMembership.objects.filter(
+        organization_id=cohort.organization_id,
+        user__email__iexact=email,
+        role=OrganizationMembership.Role.HR_ADMIN,
+    ).exists()
+
+
 def check_can_invite(
     *,
     cohort: Cohort,
@@ -120,11 +131,7 @@ def check_can_invite(
             ),
             code="self_invited",
         )
-    if OrganizationMembership.objects.filter(
-        organization_id=cohort.organization_id,
-        user__email__iexact=email,
-        role=OrganizationMembership.Role.HR_ADMIN,
-    ).exists():
+    if _is_hr_admin_email(cohort, email):
         raise DomainError(
             (
                 _(
@@ -228,11 +235,7 @@ def _check_leader(
             _("You cannot name yourself as a participant's leader: name their own manager."),
             code="leader_is_you",
         )
-    if OrganizationMembership.objects.filter(
-        organization_id=cohort.organization_id,
-        user__email__iexact=leader_email,
-        role=OrganizationMembership.Role.HR_ADMIN,
-    ).exists():
+    if _is_hr_admin_email(cohort, leader_email):
         raise DomainError(
             _(
                 "The leader %(email)s is an HR admin of %(organization)s, and an HR admin "
@@ -530,11 +533,7 @@ def _check_acceptor(invitation: Invitation, user: User) -> None:
             ),
             code="self_invited",
         )
-    if OrganizationMembership.objects.filter(
-        organization_id=cohort.organization_id,
-        user=user,
-        role=OrganizationMembership.Role.HR_ADMIN,
-    ).exists():
+    if is_hr_admin_of(user, cohort.organization_id):
         raise DomainError(
             (
                 _(
