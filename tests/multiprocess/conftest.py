@@ -5,6 +5,8 @@ import os
 import pytest
 from django.conf import settings
 
+from tests.multiprocess.support import session_cookie
+from tests.realtime.conftest import schedule_session, start_live
 from tests.servers import DaphneServer
 
 
@@ -27,3 +29,15 @@ def two_daphnes(django_db_setup):
     finally:
         for server in servers:
             server.stop()
+
+
+@pytest.fixture
+def live_session(cohort, facilitator, participant, other_participant):
+    """A live session of the cohort, on its reflection phase."""
+    return start_live(schedule_session(cohort, facilitator), facilitator)
+
+
+@pytest.fixture
+def cookies(participant, other_participant):
+    """Real session cookies of two participants, by first name."""
+    return {"pat": session_cookie(participant), "robin": session_cookie(other_participant)}

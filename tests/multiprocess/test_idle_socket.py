@@ -7,26 +7,13 @@ import json
 import pytest
 from channels_redis.core import RedisChannelLayer
 
-from tests.multiprocess.test_sign_out_across_processes import board, session_cookie
-from tests.realtime.conftest import schedule_session, start_live
+from tests.multiprocess.support import WAIT, board
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-WAIT = 15  # an upper bound for a frame to arrive, never a measured duration
 
-
-@pytest.fixture
-def live_session(cohort, facilitator, participant):
-    return start_live(schedule_session(cohort, facilitator), facilitator)
-
-
-@pytest.fixture
-def cookie(participant):
-    return session_cookie(participant)
-
-
-async def test_an_idle_socket_outlives_the_layers_blocking_pop(two_daphnes, live_session, cookie):
-    async with board(two_daphnes[0], live_session.pk, cookie) as pat:
+async def test_an_idle_socket_outlives_the_layers_blocking_pop(two_daphnes, live_session, cookies):
+    async with board(two_daphnes[0], live_session.pk, cookies["pat"]) as pat:
         assert json.loads(await asyncio.wait_for(pat.recv(), WAIT))["type"] == "board.snapshot"
         # Idle on purpose: the time is what is tested, nothing is awaited.
         await asyncio.sleep(RedisChannelLayer.brpop_timeout + 2)

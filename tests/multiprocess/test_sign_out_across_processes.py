@@ -8,36 +8,11 @@ import urllib.parse
 import urllib.request
 
 import pytest
-from django.test import Client
-from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
-from tests.realtime.conftest import schedule_session, start_live
+from tests.multiprocess.support import WAIT, board
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-WAIT = 15  # an upper bound for a frame to arrive, never a measured duration
-
-
-@pytest.fixture
-def live_session(cohort, facilitator, participant, other_participant):
-    return start_live(schedule_session(cohort, facilitator), facilitator)
-
-
-def session_cookie(user) -> str:
-    client = Client()
-    client.force_login(user)
-    return f"sessionid={client.cookies['sessionid'].value}"
-
-
-@pytest.fixture
-def cookies(participant, other_participant):
-    return {"pat": session_cookie(participant), "robin": session_cookie(other_participant)}
-
-
-def board(server, session_id, cookie):
-    url = server.url.replace("http://", "ws://") + f"/ws/sessions/{session_id}/"
-    return connect(url, origin=server.url, additional_headers={"Cookie": cookie})
 
 
 def log_out(server, cookie) -> int:

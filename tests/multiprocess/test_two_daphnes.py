@@ -10,39 +10,10 @@ import json
 import uuid
 
 import pytest
-from django.test import Client
-from websockets.asyncio.client import connect
 
-from tests.realtime.conftest import schedule_session, start_live
+from tests.multiprocess.support import WAIT, board
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-WAIT = 15  # an upper bound for a frame to arrive, never a measured duration
-
-
-@pytest.fixture
-def live_session(cohort, facilitator, participant, other_participant):
-    return start_live(schedule_session(cohort, facilitator), facilitator)
-
-
-def cookie_for(user) -> str:
-    client = Client()
-    client.force_login(user)
-    return f"sessionid={client.cookies['sessionid'].value}"
-
-
-@pytest.fixture
-def cookies(participant, other_participant):
-    return {"pat": cookie_for(participant), "robin": cookie_for(other_participant)}
-
-
-def board(server, session_id, cookie, query=""):
-    url = server.url.replace("http://", "ws://") + f"/ws/sessions/{session_id}/"
-    return connect(
-        url + (f"?{query}" if query else ""),
-        origin=server.url,  # the origin of that server's own pages
-        additional_headers={"Cookie": cookie},
-    )
 
 
 async def next_frame(socket, type_, condition=lambda frame: True) -> dict:
