@@ -53,6 +53,7 @@ test-browser: install chromium
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 
 # The load harness (docs/performance.md). Its plotting and profiling
 # packages (the `bench` extra) are installed here only, never by `install`.

@@ -17,8 +17,8 @@ from django.utils.translation import gettext as _
 
 from accounts import services
 from accounts.models import Invitation
-from cohorts.errors import DomainError
 from cohorts.models import Cohort
+from lib.errors import DomainError
 
 COLUMNS = ("email", "name", "role", "leader_email")
 HEADER_ALIASES = {

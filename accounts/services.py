@@ -21,9 +21,9 @@ from django.utils.translation import ngettext
 
 from accounts.models import Invitation, User, hash_token
 from cohorts import services as cohort_services
-from cohorts.errors import DomainError
 from cohorts.models import Cohort, Membership, OrganizationMembership
 from cohorts.permissions import is_hr_admin_of
+from lib.errors import DomainError
 from lib.mail import send_after_commit
 from lib.text import is_single_line, single_line_message
 

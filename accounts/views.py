@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods
 from accounts import services
 from accounts.forms import InvitationSignupForm
 from accounts.models import Invitation
-from cohorts.errors import DomainError
+from lib.errors import DomainError
 
 # Codes of check_usable() that mean the link is spent; "unknown" is a 404.
 GONE = {"accepted", "revoked", "expired"}

@@ -9,8 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from board.stream import EMOJIS
-from cohorts.spreadsheets import csv_cell
 from lib.markdown import escape
+from lib.spreadsheets import csv_cell
 
 
 def _when(moment) -> str:

@@ -17,7 +17,7 @@ from board.forms import ApplyTemplateForm, PhaseForm, SaveTemplateForm, SessionF
 from board.models import CohortSession, Phase
 from board.pages import reaction_items
 from cohorts import permissions
-from cohorts.errors import DomainError
+from lib.errors import DomainError
 
 Status = CohortSession.Status
 

@@ -22,7 +22,7 @@ from cohorts.models import (
     Organization,
     OrganizationMembership,
 )
-from realtime.sql import marks
+from lib.sql import marks
 
 
 @dataclass(frozen=True)
@@ -674,7 +674,7 @@ def recheck_session_accesses(accesses) -> list[SessionAccess | None]:
 
 def _memberships_of(user_ids, cohort_ids) -> dict[tuple, tuple]:
     """(membership id, role) by (user id, cohort id). Plain SQL: this runs
-    before every batch of board frames (realtime/sql.py says why)."""
+    before every batch of board frames (lib/sql.py says why)."""
     users, cohorts = sorted(user_ids), sorted(cohort_ids)
     table = connection.ops.quote_name(Membership._meta.db_table)
     query = (

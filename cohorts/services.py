@@ -12,7 +12,6 @@ from django.utils.translation import ngettext
 
 from accounts.models import User
 from cohorts import signals
-from cohorts.errors import DomainError
 from cohorts.models import (
     BackgroundNote,
     BackgroundNoteRevision,
@@ -22,6 +21,7 @@ from cohorts.models import (
     OrganizationMembership,
 )
 from cohorts.permissions import is_hr_admin_of
+from lib.errors import DomainError
 from lib.mail import send_after_commit
 from lib.text import is_single_line, single_line_message
 

@@ -15,7 +15,6 @@ from accounts import bulk
 from accounts import services as invitation_services
 from accounts.models import Invitation
 from cohorts import permissions, services
-from cohorts.errors import DomainError
 from cohorts.forms import (
     BackgroundNoteEditForm,
     BackgroundNoteForm,
@@ -25,6 +24,7 @@ from cohorts.forms import (
     LeaderForm,
 )
 from cohorts.models import BackgroundNote, Cohort, Membership, OrganizationMembership
+from lib.errors import DomainError
 from lib.urls import same_site_path
 
 

@@ -96,6 +96,8 @@ INSTALLED_APPS = [
     "realtime",
     "board",
     "goals",
+    # Above every feature: the demo seed (config/management/commands/seed_demo.py).
+    "config",
 ]
 
 MIDDLEWARE = [

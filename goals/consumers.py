@@ -11,8 +11,8 @@ import uuid
 from django.utils.translation import gettext as _
 
 from cohorts import permissions
-from cohorts.errors import DomainError
 from goals import events, periods, services
+from lib.errors import DomainError
 from realtime import streams
 from realtime.consumers import StreamConsumer
 from realtime.protocol import PING, ClientMessage, FieldType

@@ -31,7 +31,7 @@ from django.utils.translation import gettext as _
 from board import services as board_services
 from board.stream import BOARD
 from cohorts import permissions
-from cohorts.errors import DomainError
+from lib.errors import DomainError
 from realtime import batching, fanout, heartbeat, logins, protocol, streams
 from realtime.protocol import ClientMessage, ProtocolError
 from realtime.ratelimit import limiter

@@ -45,7 +45,8 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
-from realtime import fanout, sql
+from lib import sql
+from realtime import fanout
 from realtime.models import Audience, StreamEvent
 
 logger = logging.getLogger(__name__)

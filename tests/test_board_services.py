@@ -23,8 +23,8 @@ from board.models import (
     Reflection,
 )
 from board.stream import BOARD, EMOJIS, presence_payload
-from cohorts.errors import DomainError
 from cohorts.permissions import access_cohort, access_session
+from lib.errors import DomainError
 from realtime import streams
 from realtime.models import Audience
 from realtime.ratelimit import RateLimiter

@@ -19,8 +19,8 @@ from accounts import bulk
 from accounts import services as invitations
 from accounts.models import Invitation
 from cohorts import services
-from cohorts.errors import DomainError
 from cohorts.models import Membership, OrganizationMembership
+from lib.errors import DomainError
 from tests import factories
 
 pytestmark = pytest.mark.django_db

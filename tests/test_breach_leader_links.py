@@ -17,11 +17,11 @@ from accounts import bulk
 from accounts import services as invitations
 from accounts.models import Invitation
 from cohorts import permissions, services
-from cohorts.errors import DomainError
 from cohorts.models import Membership, OrganizationMembership
 from goals import events
 from goals import services as goal_services
 from goals.models import Goal
+from lib.errors import DomainError
 from realtime import streams
 from tests import factories
 from tests.goals_support import access, add_participant, membership

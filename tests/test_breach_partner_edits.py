@@ -13,9 +13,9 @@ from django.test import Client
 from django.urls import reverse
 
 from cohorts import permissions
-from cohorts.errors import DomainError
 from goals import periods, services
 from goals.models import CheckIn, CheckInReply, PartnerRound, PartnerSlot
+from lib.errors import DomainError
 from tests.goals_support import access, add_participant, membership, pair_up
 
 pytestmark = pytest.mark.django_db

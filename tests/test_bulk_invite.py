@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from accounts import bulk
 from accounts.models import Invitation
-from cohorts.errors import DomainError
+from lib.errors import DomainError
 from tests import factories
 
 pytestmark = pytest.mark.django_db

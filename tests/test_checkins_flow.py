@@ -6,9 +6,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from cohorts.errors import DomainError
 from goals import periods, services
 from goals.models import CheckIn, CheckInReply, Goal, Milestone, ProgressUpdate
+from lib.errors import DomainError
 from tests.goals_support import (
     access,
     add_participant,

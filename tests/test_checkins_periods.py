@@ -5,9 +5,9 @@ import zoneinfo
 
 import pytest
 
-from cohorts.errors import DomainError
 from goals import periods, services
 from goals.models import CheckIn, CohortRhythm
+from lib.errors import DomainError
 from tests.goals_support import access, set_rhythm
 
 pytestmark = pytest.mark.django_db

@@ -8,8 +8,8 @@ from django.db import IntegrityError, transaction
 from django.http import Http404
 
 from cohorts import permissions, services
-from cohorts.errors import DomainError
 from cohorts.models import BackgroundNote, Cohort, Membership, OrganizationMembership
+from lib.errors import DomainError
 from tests import factories
 
 pytestmark = pytest.mark.django_db

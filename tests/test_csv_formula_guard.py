@@ -3,7 +3,7 @@ a formula gets a leading apostrophe, whatever form its first sign takes."""
 
 import pytest
 
-from cohorts.spreadsheets import csv_cell
+from lib.spreadsheets import csv_cell
 
 
 @pytest.mark.parametrize(

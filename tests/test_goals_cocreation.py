@@ -7,9 +7,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from cohorts.errors import DomainError
 from goals import services
 from goals.models import Goal, GoalNote, GoalRevision, Milestone, ProgressUpdate
+from lib.errors import DomainError
 from tests.goals_support import access, membership, personal_goal, shared_goal
 
 pytestmark = pytest.mark.django_db

@@ -11,8 +11,8 @@ from django.urls import reverse
 from accounts import services
 from accounts.adapter import AccountAdapter
 from accounts.models import Invitation, User
-from cohorts.errors import DomainError
 from cohorts.models import Membership
+from lib.errors import DomainError
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from accounts import services
 from accounts.models import Invitation
-from cohorts.errors import DomainError
+from lib.errors import DomainError
 
 pytestmark = pytest.mark.django_db
 

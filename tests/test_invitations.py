@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from accounts import services
 from accounts.models import Invitation, User, hash_token
-from cohorts.errors import DomainError
 from cohorts.models import Membership, OrganizationMembership
+from lib.errors import DomainError
 from tests import factories
 
 LINK = re.compile(r"https?://\S+/invitations/(?P<token>[^/\s]+)/")

@@ -8,9 +8,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from cohorts.errors import DomainError
 from goals import partners, services
 from goals.models import PartnerRound, PartnerSlot
+from lib.errors import DomainError
 from tests.goals_support import access, add_participant, membership, pair_up
 
 

@@ -18,13 +18,13 @@ from board import services as board_services
 from board.forms import PhaseForm, SaveTemplateForm, SessionForm
 from board.models import AgendaTemplate, CohortSession, Phase
 from cohorts import services as cohort_services
-from cohorts.errors import DomainError
 from cohorts.forms import CohortForm, InviteForm
 from cohorts.models import Cohort
 from cohorts.permissions import access_cohort, access_session
 from goals import services as goal_services
 from goals.forms import GoalForm, MilestoneForm
 from goals.models import Goal, Milestone
+from lib.errors import DomainError
 from lib.text import is_single_line, validate_single_line
 from tests import board_helpers, factories
 

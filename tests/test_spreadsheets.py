@@ -1,6 +1,6 @@
 import pytest
 
-from cohorts.spreadsheets import csv_cell
+from lib.spreadsheets import csv_cell
 
 
 @pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r"])

@@ -17,7 +17,7 @@ from board.models import (
     PhaseKind,
     Reflection,
 )
-from cohorts.errors import DomainError
+from lib.errors import DomainError
 from lib.text import is_single_line, single_line_message
 
 Status = CohortSession.Status

@@ -50,8 +50,8 @@ from board.stream import (
     timer_payload,
     withdraw_reflection,
 )
-from cohorts.errors import DomainError
-from realtime import sql
+from lib import sql
+from lib.errors import DomainError
 from realtime.models import Audience
 
 # Start and end ----------------------------------------------------------------
@@ -361,7 +361,7 @@ def _locked_boards(session_ids) -> dict[int, _Board]:
     """The sessions' state, locked in id order.
 
     This and `_already_posted` run for every batch of posts, this for every
-    reaction too, and both are plain SQL (realtime/sql.py says why).
+    reaction too, and both are plain SQL (lib/sql.py says why).
     """
     ids = sorted(session_ids)
     quote = connection.ops.quote_name

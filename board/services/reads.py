@@ -32,7 +32,8 @@ from board.stream import (
     timer_payload,
 )
 from cohorts.models import Membership
-from realtime import protocol, sql
+from lib import sql
+from realtime import protocol
 
 
 # The board as one person sees it ----------------------------------------------
@@ -192,7 +193,7 @@ def touch_presence(*, channel_names) -> None:
     """Heartbeat of a process's open sockets: still here. Also keeps
     attendance's last_seen_at current on live sessions. Two statements,
     however many sockets; plain SQL, as the heartbeat runs in the writer
-    between batches of posts (realtime/sql.py says why)."""
+    between batches of posts (lib/sql.py says why)."""
     names = list(channel_names)
     if not names:
         return

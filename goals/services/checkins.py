@@ -13,7 +13,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cohorts import permissions
-from cohorts.errors import DomainError
 from cohorts.models import Membership
 from cohorts.permissions import CohortAccess
 from goals import events, periods
@@ -28,6 +27,7 @@ from goals.models import (
 from goals.services.common import clean_text, day_text, forbidden
 from goals.services.goal_changes import set_milestone_done
 from goals.services.partner_rounds import current_round
+from lib.errors import DomainError
 
 # Rhythm ----------------------------------------------------------------------
 

@@ -7,10 +7,10 @@ import datetime
 from django.utils import formats
 from django.utils.translation import gettext as _
 
-from cohorts.errors import DomainError
 from goals.models import (
     TEXT_MAX_LENGTH,
 )
+from lib.errors import DomainError
 from lib.text import is_single_line, single_line_message
 
 TITLE_MAX_LENGTH = 200

@@ -9,7 +9,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cohorts import permissions
-from cohorts.errors import DomainError
 from cohorts.models import Membership
 from cohorts.permissions import CohortAccess
 from goals import events, periods
@@ -22,6 +21,7 @@ from goals.models import (
     ProgressUpdate,
 )
 from goals.services.common import TITLE_MAX_LENGTH, clean_text, day_text, forbidden
+from lib.errors import DomainError
 
 # Goals -----------------------------------------------------------------------
 

@@ -7,7 +7,6 @@ import random
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from cohorts.errors import DomainError
 from cohorts.models import Membership
 from cohorts.permissions import CohortAccess
 from goals import partners
@@ -20,6 +19,7 @@ from goals.services.common import (
     ROTATION_MEMORY,
     forbidden,
 )
+from lib.errors import DomainError
 
 # Partners --------------------------------------------------------------------
 

@@ -12,7 +12,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cohorts import permissions
-from cohorts.errors import DomainError
 from cohorts.models import Membership
 from goals import periods, services
 from goals.forms import (
@@ -23,6 +22,7 @@ from goals.forms import (
 )
 from goals.models import CheckIn
 from goals.views.exports import csv_response
+from lib.errors import DomainError
 
 # Check-ins -------------------------------------------------------------------
 

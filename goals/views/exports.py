@@ -6,7 +6,7 @@ import csv
 
 from django.http import HttpResponse
 
-from cohorts.spreadsheets import csv_cell
+from lib.spreadsheets import csv_cell
 
 
 def csv_response(filename: str, header: list[str], rows) -> HttpResponse:

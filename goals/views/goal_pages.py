@@ -10,7 +10,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cohorts import permissions
-from cohorts.errors import DomainError
 from cohorts.models import Membership
 from goals import charts, services
 from goals.forms import (
@@ -25,6 +24,7 @@ from goals.forms import (
 )
 from goals.models import Goal, GoalNote, Milestone
 from goals.views.exports import csv_response
+from lib.errors import DomainError
 
 # Goals -----------------------------------------------------------------------
 

@@ -7,9 +7,9 @@ import random
 import pytest
 from asgiref.sync import sync_to_async
 
-from cohorts.errors import DomainError
 from goals import services
 from goals.models import PartnerSlot
+from lib.errors import DomainError
 from tests.goals_support import access, frames_until, membership
 from tests.realtime.test_cohort_socket import join, reply_to, send, write_checkin
 from tests.realtime.test_cohort_socket import pairs as pairs  # the fixture

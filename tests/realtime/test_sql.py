@@ -1,4 +1,4 @@
-"""realtime.sql: the writer's statements without Django's compiler store
+"""lib.sql: the writer's statements without Django's compiler store
 exactly what the ORM would."""
 
 import datetime
@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from board.models import BoardEvent, Reflection
-from realtime import sql
+from lib import sql
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ from channels.layers import get_channel_layer
 from django.db import DatabaseError, connection, connections
 
 from board.models import Reflection
-from cohorts.errors import DomainError
+from lib.errors import DomainError
 from realtime import batching, streams
 from tests.realtime.conftest import WAIT, BoardClient
 
