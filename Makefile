@@ -40,12 +40,18 @@ chromium:
 
 # Playwright's sync API and pytest-asyncio cannot share one process, so the
 # browser tests run in a second pytest invocation. Exit code 5 (no tests) fails.
+# The first pass runs on one pytest-xdist worker per core, each with its own
+# test database and channel-layer prefix (tests/conftest.py); `loadgroup`
+# keeps the tests sharing a module's Daphne processes on one worker.
+PARALLEL ?= -n auto --dist loadgroup
+
 test: install chromium
-	$(BIN)/pytest -m "not e2e" $(PYTEST_ARGS)
+	$(BIN)/pytest -m "not e2e" $(PARALLEL) $(PYTEST_ARGS)
 	$(BIN)/pytest -m e2e $(PYTEST_ARGS)
 
+# Everything but the browser tests and those marked slow.
 test-fast: install
-	$(BIN)/pytest -m "not e2e" $(PYTEST_ARGS)
+	$(BIN)/pytest -m "not e2e and not slow" $(PARALLEL) $(PYTEST_ARGS)
 
 test-browser: install chromium
 	$(BIN)/pytest -m e2e $(PYTEST_ARGS)

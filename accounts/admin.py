@@ -3,7 +3,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import UserChangeForm, UserCreationForm
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Invitation, User
+from accounts.models import User
 from lib.admin import ConcealingDeletionMixin
 
 
@@ -55,19 +55,3 @@ class UserAdmin(ConcealingDeletionMixin, DjangoUserAdmin):
             },
         ),
     )
-
-
-@admin.register(Invitation)
-class InvitationAdmin(admin.ModelAdmin):
-    list_display = ["email", "cohort", "role", "status_display", "sent_at", "expires_at"]
-    list_filter = ["role", "cohort__organization"]
-    search_fields = ["email", "name", "cohort__name"]
-    list_select_related = ["cohort"]
-    raw_id_fields = ["cohort", "invited_by", "accepted_by"]
-    # The token exists only in the email; the stored hash is useless to show.
-    exclude = ["token_hash"]
-    readonly_fields = ["created_at", "sent_at", "send_count", "accepted_at", "accepted_by"]
-
-    @admin.display(description=_("status"))
-    def status_display(self, invitation):
-        return invitation.get_status_display()

@@ -13,373 +13,36 @@ the facilitator's phase.goto). The peer and the floor get the same frames in
 the same cohort shape and simply relay them; for them the poster's own copy is
 its acknowledgement. Every post's text carries its client_id, which is how a
 delivery is matched to its post on every system.
+
+The people and their tallies are bench.crowd's, the sockets and frames
+bench.clients', the percentiles bench.stats' and the servers' readings
+bench.probes'; this module drives them through the plan's steps.
 """
 
 from __future__ import annotations
 
 import asyncio
-import collections
 import json
-import math
-import random
 import signal
-import subprocess
 import sys
 import time
 import uuid
-from dataclasses import dataclass, field
 from pathlib import Path
 
-from websockets.asyncio.client import connect
-from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus
-
-from bench import procstat
-
-EMOJIS = ["plus_one", "heart", "clap", "bulb", "smile"]
+from bench import probes, procstat
+from bench.clients import Clients
+from bench.crowd import Member, Step
+from bench.stats import percentiles, ramp_stop, summary
 
 
-def percentiles(values: list[float]) -> dict[str, float | None]:
-    """p50/p95/p99/max in milliseconds, nearest rank."""
-    if not values:
-        return {"p50": None, "p95": None, "p99": None, "max": None, "n": 0}
-    ordered = sorted(values)
+class LoadGenerator(Clients):
+    """The clients driven through the plan: connect everyone, move every board
+    to its phase, run each step (steady, ramp, burst) and measure it."""
 
-    def rank(q: float) -> float:
-        return round(ordered[max(0, math.ceil(q * len(ordered)) - 1)] * 1000, 2)
-
-    return {
-        "p50": rank(0.50),
-        "p95": rank(0.95),
-        "p99": rank(0.99),
-        "max": round(ordered[-1] * 1000, 2),
-        "n": len(ordered),
-    }
-
-
-@dataclass
-class Member:
-    index: int  # position in its cohort: the bit in a post's delivery mask
-    cohort: Cohort
-    user: int
-    role: str
-    cookie: str
-    url: str
-    ws: object = None
-    ready: asyncio.Event = field(default_factory=asyncio.Event)
-    last_seq: int = 0
-    replaying: bool = False
-    reader: asyncio.Task | None = None
-
-
-@dataclass
-class Cohort:
-    index: int
-    session: int
-    phase: int
-    members: list[Member] = field(default_factory=list)
-    connected_mask: int = 0
-    recent: collections.deque = field(default_factory=lambda: collections.deque(maxlen=20))
-    phase_sent_at: float = 0.0
-
-
-@dataclass
-class Post:
-    client_id: str
-    cohort: Cohort
-    sender: Member
-    step: Step
-    sent_at: float = 0.0
-    expected: int = 0  # the delivery mask: members connected when it was sent
-    seen: int = 0
-    acked: bool = False
-    acked_at: float = 0.0
-    received: list[float] = field(default_factory=list)  # live deliveries, for a trace
-    failed: str = ""
-    frame: dict = field(default_factory=dict)
-
-
-@dataclass
-class Step:
-    name: str
-    kind: str
-    rate: float = 0.0
-    posts: list[Post] = field(default_factory=list)
-    latencies: list[float] = field(default_factory=list)
-    ack_latencies: list[float] = field(default_factory=list)
-    reaction_ack_latencies: list[float] = field(default_factory=list)
-    outstanding: int = 0
-    unacked: int = 0
-    duplicated: int = 0
-    replayed: int = 0
-    reconnects: int = 0
-    resent: int = 0
-    reactions_sent: int = 0
-    reactions_acked: int = 0
-    reaction_deliveries: int = 0
-    phase_deliveries: int = 0
-    phase_latencies: list[float] = field(default_factory=list)
-    errors: collections.Counter = field(default_factory=collections.Counter)
-    lag_max: float = 0.0
-    last_delivery_at: float = 0.0
-
-
-class LoadGenerator:
     def __init__(self, plan: dict):
-        self.plan = plan
-        self.system = plan["system"]
-        self.board = self.system == "board"
-        self.text_size = plan.get("text_size", 200)
+        super().__init__(plan)
         self.reaction_every = plan.get("reaction_every", 10)
-        self.posts: dict[str, Post] = {}
-        self.reactions: dict[str, tuple[float, Step]] = {}
-        self.step: Step | None = None
-        self.stray = 0
-        self.tasks: set[asyncio.Task] = set()
-        self.random = random.Random(plan.get("seed", 5))
-        self.cohorts: list[Cohort] = []
-        urls = plan["urls"]
-        position = 0
-        for index, spec in enumerate(plan["cohorts"]):
-            cohort = Cohort(index=index, session=spec["session"], phase=spec.get("phase", 0))
-            for m_index, m in enumerate(spec["members"]):
-                url = urls[position % len(urls)]
-                position += 1
-                cohort.members.append(
-                    Member(m_index, cohort, m["user"], m["role"], m.get("cookie", ""), url)
-                )
-            self.cohorts.append(cohort)
-        self.members = [m for c in self.cohorts for m in c.members]
-        self.connect_times: list[float] = []
-        self.connect_failures: collections.Counter = collections.Counter()
         self.steps: list[Step] = []
-
-    # Connections -------------------------------------------------------------
-
-    def path(self, member: Member, last_seq: int | None = None) -> str:
-        if self.system == "board":
-            query = f"?last_seq={last_seq}" if last_seq is not None else ""
-            return f"{member.url}/ws/sessions/{member.cohort.session}/{query}"
-        if self.system == "peer":
-            return f"{member.url}/ws/peer/c{member.cohort.index}/"
-        return f"{member.url}/c{member.cohort.index}"
-
-    async def open(self, member: Member, last_seq: int | None = None) -> float:
-        """Connect one member; returns seconds until it is ready (board: snapshot received)."""
-        headers = [("Cookie", member.cookie)] if member.cookie else []
-        member.ready = asyncio.Event()
-        started = time.perf_counter()
-        member.ws = await connect(
-            self.path(member, last_seq),
-            # The origin of that server's own pages, as a browser on them sends.
-            origin=self.plan.get("origin") or member.url.replace("ws://", "http://", 1),
-            additional_headers=headers,
-            compression=None,
-            ping_interval=None,
-            max_size=2**24,
-            open_timeout=60,
-            close_timeout=2,
-        )
-        member.reader = asyncio.create_task(self.read(member))
-        if self.board:
-            await asyncio.wait_for(member.ready.wait(), 60)
-        member.cohort.connected_mask |= 1 << member.index
-        return time.perf_counter() - started
-
-    async def connect_all(self) -> None:
-        gate = asyncio.Semaphore(self.plan.get("connect_concurrency", 20))
-
-        async def one(member: Member) -> None:
-            # A refused or timed-out handshake is counted, then tried again
-            # (three tries): the run goes on only with everyone connected.
-            for _ in range(3):
-                async with gate:
-                    try:
-                        self.connect_times.append(await self.open(member))
-                        return
-                    except InvalidStatus as exc:
-                        self.connect_failures[f"http_{exc.response.status_code}"] += 1
-                    except (OSError, TimeoutError, ConnectionClosed, InvalidHandshake) as exc:
-                        # Daphne drops a handshake not accepted within 5 s
-                        # (--websocket_connect_timeout): InvalidMessage here.
-                        self.connect_failures[type(exc).__name__] += 1
-                await asyncio.sleep(1)
-
-        await asyncio.gather(*(one(m) for m in self.members))
-
-    async def read(self, member: Member) -> None:
-        try:
-            async for frame in member.ws:
-                self.on_frame(member, frame, time.perf_counter())
-        except ConnectionClosed:
-            pass
-        finally:
-            member.cohort.connected_mask &= ~(1 << member.index)
-
-    def send(self, member: Member, frame: dict) -> None:
-        task = asyncio.create_task(self._send(member, json.dumps(frame)))
-        self.tasks.add(task)
-        task.add_done_callback(self.tasks.discard)
-
-    async def _send(self, member: Member, text: str) -> None:
-        try:
-            await member.ws.send(text)
-        except ConnectionClosed:
-            self.step.errors["send_on_closed"] += 1
-
-    # Frames ------------------------------------------------------------------
-
-    def on_frame(self, member: Member, frame: str, now: float) -> None:
-        data = json.loads(frame)
-        kind = data.get("type")
-        if "seq" in data and kind != "board.snapshot":
-            member.last_seq = max(member.last_seq, data["seq"])
-        if not self.board:
-            self.on_relayed(member, kind, data, now)
-        elif kind == "reflection.posted":
-            reflection = data["reflection"]
-            self.deliver(member, self.marker(reflection["text"]), now, reflection["id"])
-        elif kind == "ack":
-            self.on_ack(data.get("client_id"), now)
-        elif kind == "error":
-            self.on_error(data)
-        elif kind == "reaction.changed":
-            self.step.reaction_deliveries += 1
-        elif kind == "phase.changed":
-            self.step.phase_deliveries += 1
-            self.step.phase_latencies.append(now - member.cohort.phase_sent_at)
-        elif kind == "board.snapshot":
-            member.last_seq = data.get("seq", 0)
-            for reflection in data.get("reflections", []):
-                post = self.posts.get(self.marker(reflection["text"]))
-                if post:
-                    self.mark_seen(post, member)
-            member.ready.set()
-        elif kind == "presence.changed":
-            # Ends a resume (events, then presence) and, on a first connection,
-            # follows the snapshot.
-            member.replaying = False
-            member.ready.set()
-
-    def on_relayed(self, member: Member, kind: str, data: dict, now: float) -> None:
-        if kind == "reflection.post":
-            post = self.posts.get(data["client_id"])
-            if post and post.sender is member:
-                self.on_ack(post.client_id, now)
-            self.deliver(member, data["client_id"], now, data["client_id"])
-        elif kind == "reaction.add":
-            if data.get("user") == member.user:
-                self.on_ack(data["client_id"], now)
-            self.step.reaction_deliveries += 1
-        elif kind == "phase.goto":
-            self.step.phase_deliveries += 1
-            self.step.phase_latencies.append(now - member.cohort.phase_sent_at)
-
-    @staticmethod
-    def marker(text: str) -> str:
-        parts = text.split(" ", 2)
-        return parts[1] if len(parts) > 1 and parts[0] == "bench" else ""
-
-    def mark_seen(self, post: Post, member: Member) -> bool:
-        bit = 1 << member.index
-        if post.seen & bit:
-            return False
-        post.seen |= bit
-        if post.expected & bit:
-            post.step.outstanding -= 1
-        return True
-
-    def deliver(self, member: Member, marker: str, now: float, reflection_id) -> None:
-        post = self.posts.get(marker)
-        if post is None:
-            self.stray += 1
-            return
-        if not self.mark_seen(post, member):
-            post.step.duplicated += 1
-            return
-        if post.seen == 1 << member.index:
-            post.cohort.recent.append(reflection_id)
-        post.step.last_delivery_at = now
-        if member.replaying:
-            post.step.replayed += 1
-        else:
-            post.step.latencies.append(now - post.sent_at)
-            post.received.append(now)
-
-    def on_ack(self, client_id: str | None, now: float) -> None:
-        if post := self.posts.get(client_id):
-            if not post.acked and not post.failed:
-                post.acked = True
-                post.acked_at = now
-                post.step.unacked -= 1
-                post.step.ack_latencies.append(now - post.sent_at)
-        elif client_id in self.reactions:
-            sent_at, step = self.reactions.pop(client_id)
-            step.reactions_acked += 1
-            step.reaction_ack_latencies.append(now - sent_at)
-
-    def on_error(self, data: dict) -> None:
-        client_id = data.get("client_id")
-        code = data.get("code", "?")
-        if post := self.posts.get(client_id):
-            if not post.acked and not post.failed:
-                post.failed = code
-                post.step.unacked -= 1
-                post.step.outstanding -= bin(post.expected & ~post.seen).count("1")
-            post.step.errors[code] += 1
-        elif client_id in self.reactions:
-            _, step = self.reactions.pop(client_id)
-            step.errors[f"reaction_{code}"] += 1
-        else:
-            self.step.errors[code] += 1
-
-    # Actions -----------------------------------------------------------------
-
-    def post(self, member: Member) -> None:
-        client_id = str(uuid.uuid4())
-        head = f"bench {client_id} "
-        text = head + "x" * max(0, self.text_size - len(head))
-        cohort = member.cohort
-        post = Post(client_id, cohort, member, self.step, expected=cohort.connected_mask)
-        self.posts[client_id] = post
-        self.step.posts.append(post)
-        self.step.unacked += 1
-        self.step.outstanding += bin(post.expected).count("1")
-        post.frame = {
-            "type": "reflection.post",
-            "client_id": client_id,
-            "phase": cohort.phase,
-            "text": text,
-        }
-        post.sent_at = time.perf_counter()
-        self.send(member, post.frame)
-
-    def react(self, cohort: Cohort) -> None:
-        if not cohort.recent:
-            return
-        member = self.random.choice(cohort.members)
-        if not cohort.connected_mask & (1 << member.index):
-            return
-        client_id = str(uuid.uuid4())
-        self.reactions[client_id] = (time.perf_counter(), self.step)
-        self.step.reactions_sent += 1
-        # A random emoji on a recent reflection; a repeat is acknowledged unchanged.
-        self.send(
-            member,
-            {
-                "type": "reaction.add",
-                "client_id": client_id,
-                "reflection": self.random.choice(cohort.recent),
-                "emoji": self.random.choice(EMOJIS),
-                "user": member.user,
-            }
-            if not self.board
-            else {
-                "type": "reaction.add",
-                "client_id": client_id,
-                "reflection": self.random.choice(cohort.recent),
-                "emoji": self.random.choice(EMOJIS),
-            },
-        )
 
     async def goto_phase(self) -> dict:
         """Every cohort's facilitator moves the board to the reflection phase."""
@@ -449,31 +112,6 @@ class LoadGenerator:
                 self.post(member)
         return time.perf_counter() - started
 
-    def spawn(self, coroutine) -> None:
-        task = asyncio.create_task(coroutine)
-        self.tasks.add(task)
-        task.add_done_callback(self.tasks.discard)
-
-    async def reconnect(self, member: Member) -> None:
-        """Drop the socket and come back with ?last_seq, as a client on a flaky network."""
-        if member.ws is None or not member.cohort.connected_mask & (1 << member.index):
-            return
-        await member.ws.close()
-        if member.reader:
-            await member.reader
-        member.replaying = True
-        try:
-            await self.open(member, member.last_seq if self.board else None)
-            self.step.reconnects += 1
-            # A reply lost with the old socket: send again with the same
-            # client_id, as the board's outbox does; the server must not store twice.
-            for post in self.step.posts:
-                if post.sender is member and not post.acked and not post.failed:
-                    self.step.resent += 1
-                    self.send(member, post.frame)
-        except (OSError, TimeoutError, ConnectionClosed, InvalidHandshake) as exc:
-            self.step.errors[f"reconnect_{type(exc).__name__}"] += 1
-
     async def drain(self, step: Step, timeout: float) -> None:
         deadline = time.monotonic() + timeout
         while (step.outstanding > 0 or step.unacked > 0) and time.monotonic() < deadline:
@@ -490,10 +128,10 @@ class LoadGenerator:
         services = procstat.CpuMeter([], self.plan.get("service_names"))
         client_cpu = time.process_time()
         started = time.perf_counter()
-        probes = []
+        samples = []
         if every := spec.get("probe_every"):
-            probes.append(self.probe(started))
-            prober = asyncio.create_task(self.probe_loop(every, started, probes))
+            samples.append(self.probe(started))
+            prober = asyncio.create_task(self.probe_loop(every, started, samples))
         if spec["kind"] == "burst":
             sending = await self.run_burst(step, spec["cohorts"], spec["window_ms"] / 1000)
         else:
@@ -547,45 +185,19 @@ class LoadGenerator:
             "loadgen_cpu_s": round(time.process_time() - client_cpu, 3),
             "loadgen_cpu_share": round(client_cpu_sending / sending, 3) if sending else None,
             "server_memory": self.server_memory(),
-            "probes": probes + [self.probe(started)] if probes else [],
+            "probes": samples + [self.probe(started)] if samples else [],
         }
-
-    async def probe_loop(self, every: float, started: float, probes: list) -> None:
-        while True:
-            await asyncio.sleep(every)
-            probes.append(self.probe(started))
 
     def probe(self, started: float) -> dict:
-        """Server memory, database connections and channel-layer group sizes, now."""
-        spec = self.plan.get("probe", {})
-        found = {
-            "at_s": round(time.perf_counter() - started, 1),
-            "connected": sum(bin(c.connected_mask).count("1") for c in self.cohorts),
-            "server_memory": self.server_memory(),
-        }
-        url = spec.get("database_url", "")
-        if url.startswith("postgres"):
-            import psycopg
+        return probes.probe(self.plan, self.cohorts, started)
 
-            server, name = url.rsplit("/", 1)
-            with psycopg.connect(f"{server}/postgres") as conn:
-                found["db_connections"] = conn.execute(
-                    "SELECT count(*) FROM pg_stat_activity WHERE datname = %s", [name]
-                ).fetchone()[0]
-        elif url.startswith("sqlite:///"):
-            # Each SQLite connection holds the database file open (plus -wal, -shm).
-            path = url.removeprefix("sqlite://")
-            found["db_files_open"] = sum(
-                procstat.open_files_under(pid, path) for pid in self.plan["server_pids"]
-            )
-        if redis_url := spec.get("redis_url"):
-            import redis
+    def server_memory(self) -> dict:
+        return probes.server_memory(self.plan["server_pids"])
 
-            client = redis.Redis.from_url(redis_url)
-            keys = list(client.scan_iter(match="*:group:*", count=1000))
-            found["layer_groups"] = len(keys)
-            found["layer_group_members"] = sum(client.zcard(key) for key in keys)
-        return found
+    async def probe_loop(self, every: float, started: float, samples: list) -> None:
+        while True:
+            await asyncio.sleep(every)
+            samples.append(self.probe(started))
 
     async def settle(self, outcomes: list[dict]) -> None:
         """Tell late deliveries from lost ones: wait once more, then count again.
@@ -602,40 +214,7 @@ class LoadGenerator:
             )
             outcome["acked_at_end"] = sum(1 for p in step.posts if p.acked)
 
-    def server_memory(self) -> dict:
-        readings = [procstat.memory_mb(pid) for pid in self.plan["server_pids"]]
-        return {
-            "rss_mb": round(sum(r["rss_mb"] for r in readings), 1),
-            "peak_rss_mb": round(max((r["peak_rss_mb"] for r in readings), default=0), 1),
-            "peak_rss_total_mb": round(sum(r["peak_rss_mb"] for r in readings), 1),
-        }
-
     # The run -----------------------------------------------------------------
-
-    def start_profiler(self) -> subprocess.Popen | None:
-        """py-spy sampling the server without pausing it (--nonblocking)."""
-        if not (spec := self.plan.get("profile")):
-            return None
-        py_spy = Path(sys.executable).parent / "py-spy"
-        return subprocess.Popen(
-            [
-                str(py_spy),
-                "record",
-                "--pid",
-                str(spec["pid"]),
-                "--format",
-                "raw",
-                "--output",
-                spec["output"],
-                "--rate",
-                "100",
-                "--nonblocking",
-                "--idle",
-                "--threads",
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
 
     async def run(self) -> dict:
         meter = procstat.CpuMeter(self.plan["server_pids"])
@@ -665,7 +244,7 @@ class LoadGenerator:
             result["aborted"] = "connect failures"
             return result
         result["phase"] = await self.goto_phase()
-        profiler = self.start_profiler()
+        profiler = probes.start_profiler(self.plan)
         for spec in self.plan["steps"]:
             if spec["kind"] == "ramp":
                 for rate in spec["rates"]:
@@ -712,31 +291,6 @@ class LoadGenerator:
             for post in self.posts.values()
         }
         path.write_text(json.dumps(posts))
-
-
-def ramp_stop(outcome: dict, spec: dict) -> str:
-    """Why the ramp stops after this step ("" to go on)."""
-    p99 = outcome["fanout_ms"]["p99"]
-    if p99 is None or p99 > spec.get("stop_p99_ms", 250):
-        return "p99"
-    if outcome["undelivered"] or outcome["posts_unacked"]:
-        return "undelivered"
-    if (outcome["loadgen_cpu_share"] or 0) > spec.get("client_cpu_limit", 0.85):
-        return "client_saturated"
-    return ""
-
-
-def summary(outcome: dict) -> dict:
-    return {
-        "step": outcome["name"],
-        "acked": outcome["posts_acked"],
-        "p50": outcome["fanout_ms"]["p50"],
-        "p99": outcome["fanout_ms"]["p99"],
-        "undelivered": outcome["undelivered"],
-        "dup": outcome["duplicated"],
-        "errors": outcome["errors"],
-        "client_cpu": outcome["loadgen_cpu_share"],
-    }
 
 
 def main() -> None:

@@ -18,259 +18,37 @@ import datetime
 import json
 import os
 import platform
-import socket
 import subprocess
 import sys
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench import report
-from bench.loadgen import EMOJIS
+from bench.crowd import EMOJIS
+from bench.processes import (
+    BASE,
+    CLIENT_CPU,
+    POSTGRES_URL,
+    PYTHON,
+    REDIS_URL,
+    Server,
+    base_env,
+    daphne,
+    flush_redis,
+    free_port,
+    fresh_postgres,
+    fresh_sqlite,
+    pinned,
+    run_checked,
+)
+from bench.scenarios import Scenario, scenarios, soak
 
-BASE = Path(__file__).resolve().parent.parent
 VAR = BASE / "var" / "bench"
 RESULTS = BASE / "bench" / "results"
-PYTHON = sys.executable
-POSTGRES_URL = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432")
-REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/7")
 LAYERS = {
     "core": "channels_redis.core.RedisChannelLayer",
     "pubsub": "channels_redis.pubsub.RedisPubSubChannelLayer",
 }
-SERVER_CPU, CLIENT_CPU = 0, 1
-
-
-@dataclass
-class Scenario:
-    """One run of one system: its shape, its mode and the steps the load generator takes."""
-
-    name: str
-    system: str  # board | peer | floor
-    cohorts: int
-    steps: list[dict]
-    scaleout: bool = False  # two server processes, PostgreSQL, Redis
-    layer: str = "core"
-    extra: dict = field(default_factory=dict)  # environment of the servers
-    plan: dict = field(default_factory=dict)  # overrides of the load generator's plan
-    app: str = "config.asgi:application"  # the board's; bench.trace serves another
-
-    @property
-    def label(self) -> str:
-        if not self.scaleout:
-            return self.system
-        return f"{self.system} x2 {self.layer}" if self.system != "floor" else "floor"
-
-
-def steady(rate: float, seconds: float) -> dict:
-    return {
-        "name": f"steady-{rate:g}",
-        "kind": "rate",
-        "rate": rate,
-        "duration": seconds,
-        "drain_timeout": 30,
-    }
-
-
-def burst(cohorts: int) -> dict:
-    return {
-        "name": f"burst-{cohorts}",
-        "kind": "burst",
-        "cohorts": cohorts,
-        "window_ms": 100,
-        "drain_timeout": 30,
-    }
-
-
-def ramp(rates: list[int], seconds: float) -> dict:
-    return {
-        "name": "ramp",
-        "kind": "ramp",
-        "rates": rates,
-        "duration": seconds,
-        "stop_p99_ms": 250,
-    }
-
-
-def scenarios(
-    mode: str, systems: list[str], scaleout: bool, whatif: bool = False
-) -> list[Scenario]:
-    if mode == "quick":
-        steps = [steady(10, 4), burst(5), ramp([20, 40, 80, 160, 320], 3)]
-        return [Scenario(f"quick-{s}", s, 10, steps) for s in systems]
-    rates = [5, 10, 15, 25, 50, 75, 100, 150, 200, 300, 400, 600, 800, 1200, 1600, 2400, 3200]
-    main = [steady(50, 15), burst(20), ramp(rates, 5)]
-    found = [Scenario(f"goal-{s}", s, 100, main) for s in systems]
-    # 5,000 participants posting once a minute each: 83.3 posts/s.
-    found += [
-        Scenario(f"large-{s}", s, 500, [steady(round(5000 / 60, 1), 30)])
-        for s in systems
-        if s != "floor"
-    ]
-    if whatif and "board" in systems:
-        found.append(
-            Scenario(
-                "whatif-board",
-                "board",
-                100,
-                main,
-                extra={"DJANGO_SETTINGS_MODULE": "bench.whatif_settings"},
-            )
-        )
-    if scaleout:
-        out = [steady(50, 10), ramp(rates[:13], 5)]
-        for system, layer in [("board", "core"), ("board", "pubsub"), ("peer", "core")]:
-            if system in systems:
-                found.append(Scenario(f"scaleout-{system}-{layer}", system, 30, out, True, layer))
-    return found
-
-
-def soak(minutes: float, cohorts: int = 100) -> Scenario:
-    """One post per participant per minute; 1 % of the clients reconnect each second."""
-    users = 10 * cohorts
-    step = {
-        "name": "soak",
-        "kind": "rate",
-        "rate": round(users / 60, 1),
-        "duration": minutes * 60,
-        "reconnect_per_s": max(1, users // 100),
-        "probe_every": 30,
-    }
-    return Scenario("soak", "board", cohorts, [step], scaleout=True, layer="core")
-
-
-# Processes -------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def pinned(cpu: int):
-    """preexec_fn pinning a child to one CPU (nothing on a one-CPU machine)."""
-
-    def pin() -> None:
-        if len(os.sched_getaffinity(0)) > 1:
-            os.sched_setaffinity(0, {cpu})
-
-    return pin
-
-
-class Server:
-    """One server process on a free loopback port, pinned to the server CPU."""
-
-    def __init__(self, argv: list[str], env: dict[str, str], name: str, port: int, logs: Path):
-        self.port = port
-        self.log_path = logs / f"{name}-{port}.log"
-        self._log = open(self.log_path, "wb")  # noqa: SIM115 (closed in stop())
-        self.process = subprocess.Popen(
-            argv,
-            cwd=BASE,
-            env=env,
-            stdout=self._log,
-            stderr=subprocess.STDOUT,
-            preexec_fn=pinned(SERVER_CPU),
-        )
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"{name} exited early:\n{self.log_path.read_text()}")
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                    return
-            except OSError:
-                time.sleep(0.1)
-        raise RuntimeError(f"{name} did not listen within 30 s")
-
-    @property
-    def pid(self) -> int:
-        return self.process.pid
-
-    def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-        self._log.close()
-
-
-def daphne(app: str, env: dict[str, str], name: str, logs: Path) -> Server:
-    port = free_port()
-    argv = [
-        PYTHON,
-        "-m",
-        "daphne",
-        "-b",
-        "127.0.0.1",
-        "-p",
-        str(port),
-        "--access-log",
-        os.devnull,
-        # As `make run`: client frames up to the board's limit (MAX_FRAME_BYTES).
-        "--websocket-max-frame-size",
-        "16384",
-        app,
-    ]
-    # Its own address: websockets open only from the site's own origin
-    # (realtime/origins.py), which the load generator sends for each server.
-    env = {**env, "SITE_URL": f"http://127.0.0.1:{port}"}
-    return Server(argv, env, name, port, logs)
-
-
-def run_checked(argv: list[str], env: dict[str, str]) -> str:
-    done = subprocess.run(argv, cwd=BASE, env=env, capture_output=True, text=True)
-    if done.returncode:
-        raise RuntimeError(f"{' '.join(argv)} failed:\n{done.stdout}\n{done.stderr}")
-    return done.stdout
-
-
-# Databases -------------------------------------------------------------------
-
-
-def fresh_postgres(name: str) -> str:
-    import psycopg
-
-    with psycopg.connect(f"{POSTGRES_URL}/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return f"{POSTGRES_URL}/{name}"
-
-
-def fresh_sqlite(name: str, workdir: Path) -> str:
-    path = workdir / f"{name}.sqlite3"
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{path}{suffix}").unlink(missing_ok=True)
-    return f"sqlite:///{path}"
-
-
-def flush_redis() -> None:
-    import redis
-
-    redis.Redis.from_url(REDIS_URL).flushdb()
-
-
-def base_env(**extra: str) -> dict[str, str]:
-    env = {
-        **os.environ,
-        "DEBUG": "0",
-        "HTTPS": "0",
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "PYTHONUNBUFFERED": "1",
-    }
-    for name in (
-        "DATABASE_URL",
-        "REDIS_URL",
-        "CHANNEL_LAYER_BACKEND",
-        "PEER_DATABASE_URL",
-        "DJANGO_SETTINGS_MODULE",
-    ):
-        env.pop(name, None)
-    env.update(extra)
-    return env
 
 
 # One system ------------------------------------------------------------------

@@ -22,7 +22,7 @@ import math
 from pathlib import Path
 
 from bench import run
-from bench.run import Scenario, burst, steady
+from bench.scenarios import Scenario, burst, steady
 
 # (segment, its column in the slowest posts' table, from, to): "sent",
 # "acked", "first" and "last" are the load generator's stages; the rest are

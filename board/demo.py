@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from board import services
 from board.models import CohortSession, PhaseKind
-from cohorts.permissions import access_cohort, access_session
+from board.rules import access_session
+from cohorts.permissions import access_cohort
 
 LIVE_TITLE = "Session 3: Leading through ambiguity"
 SCHEDULED_TITLE = "Session 4: Difficult conversations"
@@ -103,7 +104,7 @@ def _seed_live(cohort, coach, participants) -> None:
                 phase_id=reflection.pk,
                 text=text,
                 client_id=_client_id(session.pk, "reflection", number),
-            )
+            ).reflection
         )
     reactions = [
         (0, 1, "plus_one"),

@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
+from dataclasses import dataclass
 
-from django.conf import settings
 from django.db.models import Count, Q
 from django.utils import timezone
 
 from board.models import BoardEvent, CohortSession, Presence, Reaction
+from cohorts.models import Membership
 from realtime import streams
 from realtime.models import Audience
+from realtime.tunables import presence_timeout
 
 BOARD = streams.Stream(
     name="board", owner_model=CohortSession, event_model=BoardEvent, owner_field="session"
@@ -25,32 +27,47 @@ BOARD = streams.Stream(
 EMOJIS = tuple(Reaction.Emoji.values)
 
 
-def emit(session_id: int, event_type: str, payload: dict, *, facilitators_only=False, users=()):
+@dataclass(frozen=True)
+class Addressed:
+    """Who a board event is for: an audience of the stream
+    (realtime.models.Audience) and users who get it whatever the audience.
+    The board's rule book (board/rules.py) says who each item is for."""
+
+    audience: str
+    user_ids: tuple[int, ...] = ()
+
+
+EVERYONE = Addressed(Audience.EVERYONE)
+FACILITATORS = Addressed(Audience.FACILITATORS)
+NOBODY = Addressed(Audience.USERS)
+
+
+def emit(session_id: int, event_type: str, payload: dict, *, to: Addressed = EVERYONE):
     """Append a board event (inside the caller's transaction) and broadcast it after commit."""
     return streams.append_event(
-        BOARD,
-        session_id,
-        event_type,
-        payload,
-        audience=Audience.FACILITATORS if facilitators_only else Audience.EVERYONE,
-        user_ids=users,
+        BOARD, session_id, event_type, payload, audience=to.audience, user_ids=to.user_ids
     )
 
 
 def emit_many(session_id: int, events):
-    """`emit` for several events to everyone, as (event_type, payload) pairs."""
+    """`emit` for several events, as (event_type, payload, to) triples."""
     return streams.append_events(
         BOARD,
         session_id,
-        [(event_type, payload, Audience.EVERYONE, ()) for event_type, payload in events],
+        [(event_type, payload, to.audience, to.user_ids) for event_type, payload, to in events],
     )
 
 
-def withdraw_reflection(session_id: int, reflection_id: int, *, audience: str) -> None:
+def withdraw_reflection(session_id: int, reflection_id: int, *, to: Addressed) -> None:
     """Keep the earlier events that carry a reflection's text from replaying to
-    those it was hidden from (participants) or deleted for (everyone)."""
+    those it was hidden from (participants) or deleted for (everyone): `to`
+    is who the reflection is for now (`board.rules.reflection_audience`)."""
     streams.withdraw_past_events(
-        BOARD, session_id, Q(payload__reflection__id=reflection_id), audience=audience
+        BOARD,
+        session_id,
+        Q(payload__reflection__id=reflection_id),
+        audience=to.audience,
+        keep_user_ids=to.user_ids,
     )
 
 
@@ -167,10 +184,6 @@ def commitment_payload(commitment, *, viewer=None) -> dict:
     return payload
 
 
-def presence_timeout() -> int:
-    return getattr(settings, "BOARD_PRESENCE_TIMEOUT", 90)
-
-
 def present_memberships(session_id: int):
     """Memberships with a live connection on the board, from every process."""
     since = timezone.now() - datetime.timedelta(seconds=presence_timeout())
@@ -180,10 +193,14 @@ def present_memberships(session_id: int):
         .order_by("membership_id")
     )
     unique = {row.membership_id: row.membership for row in rows}
+    # Facilitators first, as Membership.Role lists the roles.
     return sorted(
         unique.values(),
-        key=lambda m: (not m.is_facilitator, m.user.get_full_name().casefold(), m.pk),
+        key=lambda m: (_ROLE_ORDER[m.role], m.user.get_full_name().casefold(), m.pk),
     )
+
+
+_ROLE_ORDER = {role: index for index, role in enumerate(Membership.Role.values)}
 
 
 def presence_payload(session_id: int) -> list[dict]:

@@ -1,5 +1,4 @@
 from django.urls import path
-from django.views.i18n import JavaScriptCatalog
 
 from board import views
 
@@ -43,6 +42,4 @@ urlpatterns = [
     path("sessions/<int:session_id>/summary/", views.summary, name="summary"),
     path("sessions/<int:session_id>/summary.md", views.summary_markdown, name="summary_md"),
     path("sessions/<int:session_id>/summary.csv", views.summary_csv, name="summary_csv"),
-    # Strings for static/js/board.js (gettext in the browser).
-    path("jsi18n/board/", JavaScriptCatalog.as_view(), name="jsi18n"),
 ]

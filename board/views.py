@@ -1,22 +1,21 @@
 """Session pages: list, schedule, agenda, start and end, the board, the summary.
 
-Thin function views: permissions come from cohorts/permissions.py, every change
+Thin function views: rights come from board/rules.py, every change
 from board/services/, whose DomainError is shown as a form error or message.
 """
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse, HttpResponseBadRequest
+from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from board import exports, services
+from board import exports, pages, rules, services
 from board.forms import ApplyTemplateForm, PhaseForm, SaveTemplateForm, SessionForm
 from board.models import CohortSession, Phase
-from board.pages import reaction_items
-from cohorts import permissions
+from cohorts.permissions import not_found
 from lib.errors import DomainError
 
 Status = CohortSession.Status
@@ -31,7 +30,7 @@ def _session_phase(access, phase_id) -> Phase:
     try:
         return Phase.objects.get(pk=int(phase_id), session=access.session)
     except (Phase.DoesNotExist, TypeError, ValueError):
-        raise Http404 from None
+        raise not_found() from None
 
 
 def _templates(access):
@@ -46,12 +45,10 @@ def _templates(access):
 @login_required
 @require_GET
 def session_list(request, cohort_id):
-    access = permissions.access_cohort(request.user, cohort_id)
-    if not permissions.can_see_sessions(access):
-        raise Http404
+    access = rules.access_sessions(request.user, cohort_id)
     sessions = list(services.sessions_for_cohort(access))
     context = {
-        "access": access,
+        "can_schedule": rules.can_schedule_sessions(access),
         "cohort": access.cohort,
         "upcoming": [s for s in sessions if s.status != Status.ENDED],
         "past": [s for s in reversed(sessions) if s.status == Status.ENDED],
@@ -62,7 +59,7 @@ def session_list(request, cohort_id):
 @login_required
 @require_http_methods(["GET", "POST"])
 def schedule_session(request, cohort_id):
-    access = permissions.access_session_scheduling(request.user, cohort_id)
+    access = rules.access_session_scheduling(request.user, cohort_id)
     templates = services.agenda_templates_for(
         user=request.user, organization_id=access.cohort.organization_id
     )
@@ -92,12 +89,12 @@ def schedule_session(request, cohort_id):
 @login_required
 @require_GET
 def session_detail(request, session_id):
-    access = permissions.access_session(request.user, session_id)
+    access = rules.access_session(request.user, session_id)
     session = access.session
     context = {
         "session": session,
         "cohort": session.cohort,
-        "is_facilitator": access.is_facilitator,
+        "access": access,
         "phases": session.phases.order_by("position", "pk"),
     }
     return render(request, "board/session_detail.html", context)
@@ -106,7 +103,7 @@ def session_detail(request, session_id):
 @login_required
 @require_http_methods(["GET", "POST"])
 def edit_session(request, session_id):
-    access = permissions.access_session_management(request.user, session_id)
+    access = rules.access_session_management(request.user, session_id)
     session = access.session
     if session.status == Status.ENDED:
         messages.info(request, _("This session has ended; its details stay as they were."))
@@ -138,7 +135,7 @@ def edit_session(request, session_id):
 @login_required
 @require_POST
 def start_session(request, session_id):
-    access = permissions.access_session_management(request.user, session_id)
+    access = rules.access_session_management(request.user, session_id)
     try:
         services.start_session(access=access)
     except DomainError as error:
@@ -150,7 +147,7 @@ def start_session(request, session_id):
 @login_required
 @require_POST
 def end_session(request, session_id):
-    access = permissions.access_session_management(request.user, session_id)
+    access = rules.access_session_management(request.user, session_id)
     try:
         services.end_session(access=access)
     except DomainError as error:
@@ -182,7 +179,7 @@ def _render_agenda(request, access, *, phase_form=None, save_form=None, apply_fo
 
 def _editable_agenda(request, session_id):
     """The session for agenda editing, or a redirect once it has ended."""
-    access = permissions.access_session_management(request.user, session_id)
+    access = rules.access_session_management(request.user, session_id)
     if access.session.status == Status.ENDED:
         messages.info(request, _("This session has ended; its agenda stays as it was."))
         return access, redirect("board:detail", access.session.pk)
@@ -326,20 +323,14 @@ def apply_template(request, session_id):
 @login_required
 @require_GET
 def board(request, session_id):
-    access = permissions.access_session(request.user, session_id)
+    access = rules.access_session(request.user, session_id)
     session = access.session
-    config = {
-        "session": session.pk,
-        "user": request.user.pk,
-        "role": access.membership.role,
-        "ws_path": f"/ws/sessions/{session.pk}/",
-        "summary_url": reverse("board:summary", args=[session.pk]),
-    }
     context = {
         "session": session,
         "cohort": session.cohort,
-        "is_facilitator": access.is_facilitator,
-        "board_config": config,
+        "access": access,
+        "limits": pages.TEXT_LIMITS,
+        "board_config": pages.board_config(access),
     }
     return render(request, "board/board.html", context)
 
@@ -348,7 +339,7 @@ def board(request, session_id):
 
 
 def _ended_summary(request, session_id):
-    access = permissions.access_session(request.user, session_id)
+    access = rules.access_session(request.user, session_id)
     if access.session.status != Status.ENDED:
         return access, None
     return access, services.session_summary(access=access)
@@ -363,15 +354,15 @@ def summary(request, session_id):
         return redirect("board:detail", access.session.pk)
     for phase in summary["phases"]:
         for entry in phase["reflections"]:
-            entry["reaction_items"] = reaction_items(entry["reactions"])
-    context = {**summary, "is_facilitator": access.is_facilitator}
+            entry["reaction_items"] = pages.reaction_items(entry["reactions"])
+    context = {**summary, "access": access}
     return render(request, "board/summary.html", context)
 
 
 def _export(request, session_id, *, render_file, extension: str, content_type: str):
     access, summary = _ended_summary(request, session_id)
     if summary is None:
-        raise Http404
+        raise not_found()
     response = HttpResponse(render_file(summary), content_type=content_type)
     filename = f"session-{access.session.pk}-summary.{extension}"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

@@ -1,11 +1,21 @@
 from django import forms
+from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Invitation
-from cohorts.models import Cohort, Membership
+from accounts.forms import DISPLAY_NAME_MAX_LENGTH
+from accounts.models import User
+from cohorts.models import Cohort, Invitation, Membership
 from lib.text import validate_single_line
 
 CSV_MAX_BYTES = 1_000_000
+
+
+def posted_data(request, *, files=False):
+    """A form's data for a POST (even an empty one, so that it shows its
+    errors), None for a GET: `Form(posted_data(request))`."""
+    if request.method != "POST":
+        return (None, None) if files else None
+    return (request.POST, request.FILES) if files else request.POST
 
 
 class DateInput(forms.DateInput):
@@ -165,3 +175,50 @@ class BackgroundNoteForm(forms.Form):
 
 class BackgroundNoteEditForm(forms.Form):
     body = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 5}))
+
+
+class InvitationSignupForm(forms.Form):
+    """A new person accepting an invitation: the email comes from the invitation."""
+
+    display_name = forms.CharField(
+        label=_("Your name"),
+        max_length=DISPLAY_NAME_MAX_LENGTH,
+        validators=[validate_single_line],
+        help_text=_("How others in your cohorts see you."),
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    password1 = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=password_validation.password_validators_help_text_html(),
+    )
+    password2 = forms.CharField(
+        label=_("Password (again)"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def __init__(self, *args, email: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.email = email
+
+    def clean_display_name(self):
+        name = self.cleaned_data["display_name"].strip()
+        if not name:
+            raise forms.ValidationError(_("Enter your name."))
+        return name
+
+    def clean(self):
+        cleaned = super().clean()
+        password1 = cleaned.get("password1")
+        password2 = cleaned.get("password2")
+        if password1 and password2 and password1 != password2:
+            self.add_error("password2", _("You must type the same password each time."))
+        elif password1:
+            candidate = User(email=self.email, display_name=cleaned.get("display_name", ""))
+            try:
+                password_validation.validate_password(password1, candidate)
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
+        return cleaned

@@ -1,3 +1,6 @@
+import hashlib
+import secrets
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -261,3 +264,87 @@ class BackgroundNoteRevision(models.Model):
 
     def __str__(self):
         return f"{self.get_action_display()} {self.changed_at:%Y-%m-%d %H:%M}"
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class InvitationQuerySet(models.QuerySet):
+    def pending(self):
+        return self.filter(
+            accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now()
+        )
+
+
+class Invitation(models.Model):
+    """An email invited to a cohort in a role.
+
+    Only a hash of the token is stored: the link in the email is the one secret,
+    and a leaked database row cannot be turned into a working link.
+    """
+
+    class Role(models.TextChoices):
+        PARTICIPANT = "participant", _("Participant")
+        FACILITATOR = "facilitator", _("Facilitator")
+        LEADER = "leader", _("Leader")
+
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField(_("email"))
+    name = models.CharField(_("name"), max_length=120, blank=True)
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    leader_email = models.EmailField(_("leader email"), blank=True)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(default=timezone.now)
+    send_count = models.PositiveIntegerField(default=1)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="accepted_invitations",
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        # The table keeps the name it had when invitations lived in accounts
+        # (cohorts/migrations/0003_invitation).
+        db_table = "accounts_invitation"
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.email} → {self.cohort} ({self.get_role_display()})"
+
+    @staticmethod
+    def new_token() -> tuple[str, str]:
+        """Return (token for the link, hash to store)."""
+        token = secrets.token_urlsafe(32)
+        return token, hash_token(token)
+
+    @property
+    def status(self) -> str:
+        if self.accepted_at:
+            return "accepted"
+        if self.revoked_at:
+            return "revoked"
+        if self.expires_at <= timezone.now():
+            return "expired"
+        return "pending"
+
+    def get_status_display(self) -> str:
+        return {
+            "accepted": _("Accepted"),
+            "revoked": _("Revoked"),
+            "expired": _("Expired"),
+            "pending": _("Pending"),
+        }[self.status]

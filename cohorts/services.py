@@ -20,7 +20,7 @@ from cohorts.models import (
     Organization,
     OrganizationMembership,
 )
-from cohorts.permissions import is_hr_admin_of
+from cohorts.permissions import is_hr_admin_of, may_have_leader
 from lib.errors import DomainError
 from lib.mail import send_after_commit
 from lib.text import is_single_line, single_line_message
@@ -317,7 +317,7 @@ def _locked_participant(membership: Membership) -> Membership:
         .select_related("cohort__organization", "user", "leader")
         .get(pk=membership.pk)
     )
-    if not membership.is_participant:
+    if not may_have_leader(membership):
         raise DomainError(_("Only participants have a leader."), code="not_participant")
     return membership
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cohorts import views
+from cohorts import invitation_views, note_views, views
 
 app_name = "cohorts"
 
@@ -15,17 +15,17 @@ urlpatterns = [
     ),
     path(
         "organizations/<int:organization_id>/notes/",
-        views.organization_notes,
+        note_views.organization_notes,
         name="organization_notes",
     ),
     path(
         "organizations/<int:organization_id>/notes/<int:note_id>/edit/",
-        views.organization_note_edit,
+        note_views.organization_note_edit,
         name="organization_note_edit",
     ),
     path(
         "organizations/<int:organization_id>/notes/<int:note_id>/delete/",
-        views.organization_note_delete,
+        note_views.organization_note_delete,
         name="organization_note_delete",
     ),
     # Cohort
@@ -59,11 +59,15 @@ urlpatterns = [
         views.invitation_resend,
         name="invitation_resend",
     ),
-    path("cohorts/<int:cohort_id>/notes/", views.notes, name="notes"),
-    path("cohorts/<int:cohort_id>/notes/<int:note_id>/edit/", views.note_edit, name="note_edit"),
+    # The link in invitation emails: emails already sent hold this path.
+    path("invitations/<str:token>/", invitation_views.invitation, name="invitation"),
+    path("cohorts/<int:cohort_id>/notes/", note_views.notes, name="notes"),
+    path(
+        "cohorts/<int:cohort_id>/notes/<int:note_id>/edit/", note_views.note_edit, name="note_edit"
+    ),
     path(
         "cohorts/<int:cohort_id>/notes/<int:note_id>/delete/",
-        views.note_delete,
+        note_views.note_delete,
         name="note_delete",
     ),
 ]

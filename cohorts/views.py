@@ -1,5 +1,6 @@
-"""Enrollment pages: my cohorts, organization admin, cohorts, roster, invitations,
-background notes. Every view asks cohorts.permissions first; a refusal is a 404."""
+"""Enrollment pages: my cohorts, organization admin, cohorts, roster, leader
+links, invitations (background notes: cohorts/note_views.py). Every view asks
+cohorts.permissions first; a refusal is a 404."""
 
 from collections import defaultdict
 
@@ -11,19 +12,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts import bulk
-from accounts import services as invitation_services
-from accounts.models import Invitation
-from cohorts import permissions, services
-from cohorts.forms import (
-    BackgroundNoteEditForm,
-    BackgroundNoteForm,
-    BulkInviteForm,
-    CohortForm,
-    InviteForm,
-    LeaderForm,
-)
-from cohorts.models import BackgroundNote, Cohort, Membership, OrganizationMembership
+from cohorts import bulk, permissions, services
+from cohorts import invitations as invitation_services
+from cohorts.forms import BulkInviteForm, CohortForm, InviteForm, LeaderForm, posted_data
+from cohorts.models import Cohort, Invitation, Membership
 from lib.errors import DomainError
 from lib.urls import same_site_path
 
@@ -36,14 +28,14 @@ def _back(request, default, **kwargs):
     return redirect(default, **kwargs)
 
 
-def _posted(request, *, files=False):
-    """Form data for a POST (even an empty one, so that it shows its errors)."""
-    if request.method != "POST":
-        return (None, None) if files else None
-    return (request.POST, request.FILES) if files else request.POST
-
-
 # My cohorts ------------------------------------------------------------------
+
+
+# The home page's list for each of the user's own cohort roles.
+HOME_LISTS = {
+    Membership.Role.FACILITATOR: "facilitating",
+    Membership.Role.PARTICIPANT: "participating",
+}
 
 
 def _home_groups(user) -> list[dict]:
@@ -55,7 +47,7 @@ def _home_groups(user) -> list[dict]:
             organization.pk,
             {
                 "organization": organization,
-                "is_hr_admin": False,
+                "can_administer": False,
                 "facilitating": [],
                 "participating": [],
                 # Participants whose leader link names this user: confirmed
@@ -67,20 +59,14 @@ def _home_groups(user) -> list[dict]:
             },
         )
 
-    for membership in OrganizationMembership.objects.filter(
-        user=user, role=OrganizationMembership.Role.HR_ADMIN
-    ).select_related("organization"):
-        group(membership.organization)["is_hr_admin"] = True
+    for organization in permissions.administered_organizations(user):
+        group(organization)["can_administer"] = True
     for membership in Membership.objects.filter(user=user).select_related(
         "cohort__organization", "leader"
     ):
-        key = "facilitating" if membership.is_facilitator else "participating"
+        key = HOME_LISTS[membership.role]
         group(membership.cohort.organization)[key].append(membership.cohort)
-        if (
-            membership.is_participant
-            and membership.leader_id
-            and not membership.leader_is_confirmed
-        ):
+        if permissions.awaits_leader_answer(membership):
             group(membership.cohort.organization)["leader_requests"].append(membership)
     for membership in Membership.objects.filter(
         leader=user, role=Membership.Role.PARTICIPANT
@@ -160,7 +146,7 @@ def organization(request, organization_id):
 @require_http_methods(["GET", "POST"])
 def cohort_create(request, organization_id):
     organization = permissions.access_organization_admin(request.user, organization_id)
-    form = CohortForm(_posted(request))
+    form = CohortForm(posted_data(request))
     if request.method == "POST" and form.is_valid():
         try:
             cohort = services.create_cohort(
@@ -178,15 +164,6 @@ def cohort_create(request, organization_id):
 
 
 # Cohort ------------------------------------------------------------------------
-
-
-def _leader_request(access) -> Membership | None:
-    """The user's own membership while the leader named for them awaits their
-    answer (the cohort page then asks them to confirm it)."""
-    membership = access.membership
-    if access.is_participant and membership.leader_id and not membership.leader_is_confirmed:
-        return membership
-    return None
 
 
 @login_required
@@ -208,7 +185,8 @@ def cohort_detail(request, cohort_id):
         "led_participants": cohort.memberships.filter(
             pk__in=access.led_participant_ids
         ).select_related("user"),
-        "leader_request": _leader_request(access),
+        # The page asks the participant to confirm the leader named for them.
+        "leader_request": access.membership if access.can_answer_leader_request else None,
         "pending_invitations": (
             cohort.invitations.pending().count() if access.can_manage else None
         ),
@@ -221,7 +199,7 @@ def cohort_detail(request, cohort_id):
 def cohort_edit(request, cohort_id):
     access = permissions.access_managed_cohort(request.user, cohort_id)
     # The form validates a copy: the page keeps showing the saved cohort.
-    form = CohortForm(_posted(request), instance=Cohort.objects.get(pk=access.cohort.pk))
+    form = CohortForm(posted_data(request), instance=Cohort.objects.get(pk=access.cohort.pk))
     if request.method == "POST" and form.is_valid():
         try:
             services.update_cohort(
@@ -247,22 +225,22 @@ def roster(request, cohort_id):
     access = permissions.access_roster(request.user, cohort_id)
     cohort = access.cohort
     members = list(cohort.memberships.select_related("user", "leader", "added_by"))
-    rows = []
+    rows_by_role = defaultdict(list)
     candidates = services.leader_candidates(cohort=cohort, changed_by=request.user).order_by(
         "display_name", "email"
     )
     for membership in members:
         form = None
-        if access.can_manage and membership.is_participant:
+        if access.can_link_leader_of(membership):
             form = LeaderForm(
                 membership=membership, candidates=candidates, prefix=f"m{membership.pk}"
             )
-        rows.append({"membership": membership, "leader_form": form})
+        rows_by_role[membership.role].append({"membership": membership, "leader_form": form})
     context = {
         "access": access,
         "cohort": cohort,
-        "facilitators": [row for row in rows if row["membership"].is_facilitator],
-        "participants": [row for row in rows if row["membership"].is_participant],
+        "facilitators": rows_by_role[Membership.Role.FACILITATOR],
+        "participants": rows_by_role[Membership.Role.PARTICIPANT],
         "invitations": (
             cohort.invitations.select_related("invited_by").order_by("-created_at")
             if access.can_manage
@@ -271,7 +249,7 @@ def roster(request, cohort_id):
         "seats_left": max(
             0,
             cohort.capacity
-            - sum(1 for m in members if m.is_participant)
+            - len(rows_by_role[Membership.Role.PARTICIPANT])
             - cohort.invitations.pending().filter(role=Invitation.Role.PARTICIPANT).count(),
         ),
     }
@@ -388,7 +366,7 @@ INVITE_ERROR_FIELDS = {
 @require_http_methods(["GET", "POST"])
 def invite(request, cohort_id):
     access = permissions.access_managed_cohort(request.user, cohort_id)
-    form = InviteForm(_posted(request))
+    form = InviteForm(posted_data(request))
     if request.method == "POST" and form.is_valid():
         try:
             invitation = invitation_services.invite(
@@ -411,7 +389,7 @@ def invite(request, cohort_id):
 @require_http_methods(["GET", "POST"])
 def bulk_invite(request, cohort_id):
     access = permissions.access_managed_cohort(request.user, cohort_id)
-    form = BulkInviteForm(*_posted(request, files=True))
+    form = BulkInviteForm(*posted_data(request, files=True))
     report = None
     if request.method == "POST" and form.is_valid():
         try:
@@ -461,135 +439,3 @@ def invitation_resend(request, cohort_id, invitation_id):
             % {"email": invitation.email},
         )
     return _back(request, "cohorts:roster", cohort_id=access.cohort.pk)
-
-
-# Background notes ------------------------------------------------------------
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def notes(request, cohort_id):
-    access = permissions.access_background(request.user, cohort_id)
-    cohort = access.cohort
-    participants = cohort.memberships.filter(role=Membership.Role.PARTICIPANT).select_related(
-        "user"
-    )
-    form = BackgroundNoteForm(_posted(request), cohort=cohort, participants=participants)
-    if request.method == "POST" and access.can_write_background and form.is_valid():
-        subject, participant = form.subject()
-        services.add_background_note(
-            organization=cohort.organization,
-            author=request.user,
-            body=form.cleaned_data["body"],
-            cohort=None if subject == "organization" else cohort,
-            participant=participant,
-        )
-        messages.success(request, _("Note added."))
-        return redirect("cohorts:notes", cohort_id=cohort.pk)
-    all_notes = list(permissions.background_notes_for_cohort(access))
-    for note in all_notes:
-        note.can_change = access.can_change_note(note)
-    history = None
-    if access.can_read_note_history:
-        history = permissions.background_note_revisions(
-            organization_id=cohort.organization_id, cohort_id=cohort.pk
-        )
-    context = {
-        "access": access,
-        "cohort": cohort,
-        "form": form if access.can_write_background else None,
-        "organization_notes": [n for n in all_notes if n.cohort_id is None],
-        "cohort_notes": [n for n in all_notes if n.cohort_id and not n.participant_id],
-        "participant_notes": [n for n in all_notes if n.participant_id],
-        "history": history,
-    }
-    return render(request, "cohorts/notes.html", context)
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def note_edit(request, cohort_id, note_id):
-    access, note = permissions.access_background_note(request.user, cohort_id, note_id)
-    form = BackgroundNoteEditForm(_posted(request), initial={"body": note.body})
-    if request.method == "POST" and form.is_valid():
-        services.update_background_note(
-            note=note, body=form.cleaned_data["body"], changed_by=request.user
-        )
-        messages.success(request, _("Note saved."))
-        return redirect("cohorts:notes", cohort_id=access.cohort.pk)
-    return render(
-        request,
-        "cohorts/note_form.html",
-        {"form": form, "note": note, "cohort": access.cohort, "back_url": "cohorts:notes"},
-    )
-
-
-@login_required
-@require_POST
-def note_delete(request, cohort_id, note_id):
-    access, note = permissions.access_background_note(request.user, cohort_id, note_id)
-    services.delete_background_note(note=note, deleted_by=request.user)
-    messages.success(request, _("Note deleted."))
-    return redirect("cohorts:notes", cohort_id=access.cohort.pk)
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def organization_notes(request, organization_id):
-    organization = permissions.access_organization_admin(request.user, organization_id)
-    form = BackgroundNoteForm(_posted(request), cohort=None)
-    if request.method == "POST" and form.is_valid():
-        services.add_background_note(
-            organization=organization, author=request.user, body=form.cleaned_data["body"]
-        )
-        messages.success(request, _("Note added."))
-        return redirect("cohorts:organization_notes", organization_id=organization.pk)
-    organization_notes = list(
-        BackgroundNote.objects.with_edited()
-        .filter(organization=organization, cohort__isnull=True)
-        .select_related("author")
-    )
-    for note in organization_notes:
-        note.can_change = True  # an HR admin changes every note of their organization
-    history = permissions.background_note_revisions(organization_id=organization.pk)
-    return render(
-        request,
-        "cohorts/organization_notes.html",
-        {
-            "organization": organization,
-            "form": form,
-            "notes": organization_notes,
-            "history": history,
-        },
-    )
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def organization_note_edit(request, organization_id, note_id):
-    organization, note = permissions.access_organization_note(
-        request.user, organization_id, note_id
-    )
-    form = BackgroundNoteEditForm(_posted(request), initial={"body": note.body})
-    if request.method == "POST" and form.is_valid():
-        services.update_background_note(
-            note=note, body=form.cleaned_data["body"], changed_by=request.user
-        )
-        messages.success(request, _("Note saved."))
-        return redirect("cohorts:organization_notes", organization_id=organization.pk)
-    return render(
-        request,
-        "cohorts/note_form.html",
-        {"form": form, "note": note, "organization": organization},
-    )
-
-
-@login_required
-@require_POST
-def organization_note_delete(request, organization_id, note_id):
-    organization, note = permissions.access_organization_note(
-        request.user, organization_id, note_id
-    )
-    services.delete_background_note(note=note, deleted_by=request.user)
-    messages.success(request, _("Note deleted."))
-    return redirect("cohorts:organization_notes", organization_id=organization.pk)

@@ -281,7 +281,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
 # Secrets that travel in URL paths, masked in every log line (lib/logs.py):
-# an invitation's token (accounts/urls.py), allauth's password reset and email
+# an invitation's token (cohorts/urls.py), allauth's password reset and email
 # confirmation keys. Each pattern matches the secret only.
 SECRET_URL_PATTERNS = [
     r"(?<=/invitations/)[^/?#\s\"']+",

@@ -1,6 +1,7 @@
 from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
 
 from config import health
 
@@ -11,9 +12,11 @@ admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
+    # gettext for every script under static/js (the board, the cohort panel):
+    # Django's djangojs catalogs of the project (LOCALE_PATHS) and its apps.
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="jsi18n"),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
-    path("", include("accounts.urls")),
     path("", include("cohorts.urls")),
     path("", include("goals.urls")),
     path("", include("board.urls")),

@@ -1,7 +1,7 @@
 """/ws/cohorts/<cohort id>/: check-ins, replies and goal updates as they happen.
 
 A thin StreamConsumer (realtime/consumers.py): rights come from
-cohorts.permissions, writes from goals.services, shapes from goals.events.
+goals.rules, writes from goals.services, shapes from goals.events.
 """
 
 from __future__ import annotations
@@ -9,9 +9,9 @@ from __future__ import annotations
 import uuid
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from cohorts import permissions
-from goals import events, periods, services
+from goals import events, periods, rules, services
 from lib.errors import DomainError
 from realtime import streams
 from realtime.consumers import StreamConsumer
@@ -24,7 +24,7 @@ COHORT_MESSAGES = {
 
 
 def post_reply(access, message: ClientMessage) -> dict:
-    checkin = permissions.visible_checkins(access).filter(pk=message["checkin"]).first()
+    checkin = rules.visible_checkins(access).filter(pk=message["checkin"]).first()
     if checkin is None:
         raise DomainError(_("No such check-in."), code="not_found")
     reply, _created = services.reply_to_checkin(
@@ -44,16 +44,17 @@ class CohortConsumer(StreamConsumer):
 
     stream = events.COHORT
     messages = COHORT_MESSAGES
+    forbidden_message = gettext_lazy("You no longer have access to this cohort.")
 
     def authorize(self, user, owner_id):
-        return permissions.access_goals(user, owner_id)
+        return rules.access_goals(user, owner_id)
 
     def make_recipient(self, access) -> streams.Recipient:
         return streams.recipient(
             events.COHORT,
             access.cohort.pk,
             user_id=access.user.pk,
-            is_facilitator=access.is_facilitator,
+            is_facilitator=rules.in_facilitators_audience(access),
         )
 
     def snapshot(self, access) -> dict:

@@ -2,19 +2,31 @@
 
 Shapes follow docs/realtime-protocol.md, part 3 (CHECKIN, REPLY, GOAL). Every
 event is addressed to the exact users who may read its content, computed by
-cohorts.permissions at the time of the change (`goal_reader_ids`,
-`checkin_reader_ids`); nothing goes to the whole group. Payloads for the log
-carry an opaque author key that realtime.streams turns into "mine".
+goals/rules.py at the time of the change from the pages' own filters
+(`goal_reader_ids`, `checkin_audience`); nothing goes to the whole group.
+Payloads for the log carry an opaque author key that realtime.streams turns
+into "mine".
+
+This module builds payloads and addresses them; the services call it after
+each change, and it never calls them.
 """
 
 from __future__ import annotations
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import OuterRef, Prefetch, Q, Subquery
 from django.urls import reverse
 
-from cohorts import permissions
-from goals.models import CheckIn, CheckInReply, CohortEvent, CohortRhythm, Goal
+from goals import periods, rounds, rules
+from goals.models import (
+    CheckIn,
+    CheckInReply,
+    CohortEvent,
+    CohortRhythm,
+    Goal,
+    GoalNote,
+    ProgressUpdate,
+)
 from realtime import protocol, streams
 from realtime.models import Audience
 
@@ -57,7 +69,11 @@ def reply_payload(reply: CheckInReply, *, viewer_id: int | None = None) -> dict:
     }
 
 
-def checkin_payload(checkin: CheckIn, *, viewer_id: int | None = None) -> dict:
+def checkin_payload(
+    checkin: CheckIn, *, viewer_id: int | None = None, can_reply: bool = False
+) -> dict:
+    """CHECKIN; `can_reply` is the recipient's right to answer in its thread
+    (`rules.can_reply_checkin`), so the browser never decides it."""
     author = checkin.author.user
     return {
         "id": checkin.pk,
@@ -71,16 +87,41 @@ def checkin_payload(checkin: CheckIn, *, viewer_id: int | None = None) -> dict:
         "created_at": streams.iso(checkin.created_at),
         "updated_at": streams.iso(checkin.updated_at),
         "url": checkin.get_absolute_url(),
-        "replies": [
-            reply_payload(reply, viewer_id=viewer_id)
-            for reply in checkin.replies.select_related("author", "checkin")
-        ],
+        "can_reply": can_reply,
+        "replies": [reply_payload(reply, viewer_id=viewer_id) for reply in _replies(checkin)],
         **_author(checkin.cohort_id, author.pk, viewer_id),
     }
 
 
+def _replies(checkin: CheckIn):
+    """The thread, oldest first (`thread` when read with `_reply_threads`)."""
+    thread = getattr(checkin, "thread", None)
+    if thread is not None:
+        return thread
+    return checkin.replies.select_related("author", "checkin")
+
+
+def _reply_threads() -> Prefetch:
+    """Every thread of a list of check-ins in one query."""
+    return Prefetch(
+        "replies",
+        queryset=CheckInReply.objects.select_related("author", "checkin"),
+        to_attr="thread",
+    )
+
+
+def with_summary(goals):
+    """`goals` with what GOAL needs (owner, latest figure), in one query."""
+    latest = (
+        ProgressUpdate.objects.filter(goal=OuterRef("pk"), value__isnull=False)
+        .order_by("-on", "-created_at")
+        .values("value")[:1]
+    )
+    return goals.select_related("owner__user").annotate(latest_progress=Subquery(latest))
+
+
 def goal_payload(goal: Goal) -> dict:
-    latest = goal.updates.filter(value__isnull=False).order_by("-on", "-created_at").first()
+    """GOAL, for a goal read through `with_summary`."""
     return {
         "id": goal.pk,
         "kind": goal.kind,
@@ -89,56 +130,90 @@ def goal_payload(goal: Goal) -> dict:
         "status_label": str(goal.get_status_display()),
         "owner": _person(goal.owner.user) if goal.owner_id else None,
         "visibility": goal.visibility if goal.is_personal else None,
-        "progress": latest.value if latest else None,
+        "progress": goal.latest_progress,
         "url": reverse("goals:detail", args=[goal.cohort_id, goal.pk]),
         "updated_at": streams.iso(goal.updated_at),
     }
 
 
-def goal_changed(goal: Goal) -> None:
+def _summary(goal: Goal) -> Goal:
+    return with_summary(Goal.objects.filter(pk=goal.pk)).get()
+
+
+def goal_changed(goal: Goal, *, user_ids=None) -> None:
+    """`goal.updated` to the goal's readers (to those of `user_ids` who read
+    it, when given)."""
+    readers = rules.goal_reader_ids(goal)
+    if user_ids is not None:
+        readers &= set(user_ids)
+    if readers:
+        emit(
+            goal.cohort_id,
+            "goal.updated",
+            {"goal": goal_payload(_summary(goal))},
+            user_ids=readers,
+        )
+
+
+def goal_note_added(note: GoalNote) -> None:
+    """`goal.updated` to those who read the new note on the goal page: a
+    note is news only to them."""
     emit(
-        goal.cohort_id,
+        note.goal.cohort_id,
         "goal.updated",
-        {"goal": goal_payload(goal)},
-        user_ids=permissions.goal_reader_ids(goal),
+        {"goal": goal_payload(_summary(note.goal))},
+        user_ids=rules.goal_note_reader_ids(note),
     )
 
 
 def goal_hidden(goal: Goal, *, user_ids) -> None:
-    """Tell readers who lost the goal to drop it, and keep its earlier events
-    from replaying to them when they resume."""
-    if user_ids:
+    """Tell those of `user_ids` who no longer read the goal to drop it, and
+    keep its earlier events from replaying to them when they resume."""
+    if not user_ids:
+        return
+    readers = rules.goal_reader_ids(goal)
+    lost = set(user_ids) - readers
+    if lost:
         streams.withdraw_past_events(
             COHORT,
             goal.cohort_id,
             Q(payload__goal__id=goal.pk),
             audience=Audience.USERS,
-            keep_user_ids=permissions.goal_reader_ids(goal),
+            keep_user_ids=readers,
         )
-    emit(goal.cohort_id, "goal.removed", {"goal": goal.pk}, user_ids=user_ids)
+    emit(goal.cohort_id, "goal.removed", {"goal": goal.pk}, user_ids=lost)
 
 
 def checkin_saved(checkin: CheckIn, *, created: bool) -> None:
-    emit(
-        checkin.cohort_id,
-        "checkin.posted" if created else "checkin.edited",
-        {"checkin": checkin_payload(checkin)},
-        user_ids=permissions.checkin_reader_ids(checkin),
-    )
+    """`checkin.posted` (or `.edited`) to its readers: one event for those who
+    may reply, one for those who only read, each with its `can_reply`."""
+    audience = rules.checkin_audience(checkin)
+    for can_reply in (True, False):
+        emit(
+            checkin.cohort_id,
+            "checkin.posted" if created else "checkin.edited",
+            {"checkin": checkin_payload(checkin, can_reply=can_reply)},
+            user_ids={user for user, replies in audience.items() if replies == can_reply},
+        )
 
 
 def checkin_hidden(checkin: CheckIn, *, user_ids) -> None:
-    """Tell readers who lost the check-in to drop it, and keep its earlier
-    events (and its thread's) from replaying to them when they resume."""
-    if user_ids:
+    """Tell those of `user_ids` who no longer read the check-in to drop it,
+    and keep its earlier events (and its thread's) from replaying to them
+    when they resume."""
+    if not user_ids:
+        return
+    readers = rules.checkin_reader_ids(checkin)
+    lost = set(user_ids) - readers
+    if lost:
         streams.withdraw_past_events(
             COHORT,
             checkin.cohort_id,
             Q(payload__checkin__id=checkin.pk) | Q(payload__reply__checkin=checkin.pk),
             audience=Audience.USERS,
-            keep_user_ids=permissions.checkin_reader_ids(checkin),
+            keep_user_ids=readers,
         )
-    emit(checkin.cohort_id, "checkin.removed", {"checkin": checkin.pk}, user_ids=user_ids)
+    emit(checkin.cohort_id, "checkin.removed", {"checkin": checkin.pk}, user_ids=lost)
 
 
 def reply_posted(reply: CheckInReply) -> None:
@@ -146,7 +221,7 @@ def reply_posted(reply: CheckInReply) -> None:
         reply.checkin.cohort_id,
         "reply.posted",
         {"reply": reply_payload(reply)},
-        user_ids=permissions.checkin_reader_ids(reply.checkin),
+        user_ids=rules.checkin_reader_ids(reply.checkin),
     )
 
 
@@ -166,7 +241,8 @@ def replayable(access, events: list) -> list:
     reader who lost an item since (a leader replaced, a partner moved, a
     member removed, the cohort's setting on leader goals turned off, an item
     deleted) gets nothing of it back. Removal events carry only an id and
-    are kept: they tell the reader to drop what they still show.
+    are kept: they tell the reader to drop what they still show. A check-in's
+    `can_reply` is brought up to date the same way.
     """
     goal_ids, checkin_ids = set(), set()
     for event in events:
@@ -177,14 +253,14 @@ def replayable(access, events: list) -> list:
     goal_ids.discard(None)
     checkin_ids.discard(None)
     goals = set(
-        permissions.visible_goals(access).filter(pk__in=goal_ids).values_list("pk", flat=True)
+        rules.visible_goals(access).filter(pk__in=goal_ids).values_list("pk", flat=True)
         if goal_ids
         else ()
     )
-    checkins = set(
-        permissions.visible_checkins(access)
-        .filter(pk__in=checkin_ids)
-        .values_list("pk", flat=True)
+    checkins = dict(
+        rules.with_reply_rights(access, rules.visible_checkins(access).filter(pk__in=checkin_ids))
+        .values_list("pk", "can_reply")
+        .order_by()
         if checkin_ids
         else ()
     )
@@ -197,40 +273,36 @@ def replayable(access, events: list) -> list:
             continue
         if checkin is not None and checkin not in checkins:
             continue
+        if isinstance(payload.get("checkin"), dict):
+            payload["checkin"]["can_reply"] = bool(checkins[checkin])
         kept.append(event)
     return kept
 
 
 def cohort_snapshot(access) -> dict:
     """The `cohort.snapshot` frame for one user: this period's check-ins and
-    the goals they may read, with the stream's seq.
+    the goals they may read, with the stream's seq. A fixed number of
+    queries, whatever the number of check-ins, replies and goals.
 
     Read with the stream's row locked, as every event takes that lock to
     raise the counter: the content and its seq are read together.
     """
-    from goals import periods, services
-
     with transaction.atomic():
         rhythm = periods.rhythm_for(access.cohort)
         rhythm = CohortRhythm.objects.select_for_update().get(pk=rhythm.pk)
         period = periods.current_period(rhythm)
         viewer = access.user.pk
         checkins = (
-            permissions.visible_checkins(access)
+            rules.with_reply_rights(access, rules.visible_checkins(access))
             .filter(period_start=period.start)
             .select_related("author__user")
+            .prefetch_related(_reply_threads())
             .order_by("created_at", "pk")
         )
-        goals = permissions.visible_goals(access).select_related("owner__user")
-        if access.is_facilitator:
-            role = "facilitator"
-        elif access.is_participant:
-            role = "participant"
-        else:
-            role = "leader"
+        goals = with_summary(rules.visible_goals(access))
         partners = (
-            [m.user_id for m in services.partners_of(access.membership)]
-            if access.is_participant
+            [m.user_id for m in rounds.partners_of(access.membership)]
+            if rules.has_partners(access)
             else []
         )
         return {
@@ -240,7 +312,7 @@ def cohort_snapshot(access) -> dict:
             "me": {
                 "user": viewer,
                 "name": access.user.get_full_name(),
-                "role": role,
+                "role": rules.stream_role(access),
                 "partners": partners,
             },
             "cohort": {"id": access.cohort.pk, "name": access.cohort.name},
@@ -249,6 +321,8 @@ def cohort_snapshot(access) -> dict:
                 "end": period.end.isoformat(),
                 "cadence": rhythm.cadence,
             },
-            "checkins": [checkin_payload(c, viewer_id=viewer) for c in checkins],
+            "checkins": [
+                checkin_payload(c, viewer_id=viewer, can_reply=bool(c.can_reply)) for c in checkins
+            ],
             "goals": [goal_payload(goal) for goal in goals],
         }

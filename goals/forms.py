@@ -61,9 +61,11 @@ class NewGoalForm(GoalForm):
 
     field_order = ["for_whom", "title", "why", "success_measure", "target_date", "visibility"]
 
-    def __init__(self, *args, participants=(), is_facilitator=False, **kwargs):
+    def __init__(self, *args, participants=(), can_propose=False, **kwargs):
+        """`can_propose`: the writer may also write shared goals and propose
+        goals to `participants` (`rules.can_propose_goals`)."""
         super().__init__(*args, **kwargs)
-        if is_facilitator:
+        if can_propose:
             self.fields["for_whom"].choices = [
                 (self.SHARED, _("The whole cohort (shared goal)"))
             ] + [(str(member.pk), str(member.user)) for member in participants]

@@ -14,13 +14,14 @@ from goals.models import Goal
 def _leader_goals(membership):
     return Goal.objects.filter(
         owner=membership, kind=Goal.Kind.PERSONAL, visibility=Goal.Visibility.LEADER
-    ).select_related("owner", "cohort")
+    ).select_related("owner__user", "cohort")
 
 
 def withdraw_from_previous_leader(
     sender, *, membership, previous_leader_id, previous_confirmed, **kwargs
 ) -> None:
-    """The previous leader loses the participant's leader-only goals: a
+    """The previous leader loses the participant's leader-only goals (unless
+    they still read them otherwise, as a participant of the cohort say): a
     `goal.removed` to their open sockets, and the goals' earlier events no
     longer replay to them on resume. A link never confirmed gave them
     nothing to withdraw."""
@@ -33,9 +34,4 @@ def withdraw_from_previous_leader(
 def show_to_confirmed_leader(sender, *, membership, **kwargs) -> None:
     """A confirmed leader's open sockets get the goals shared with them."""
     for goal in _leader_goals(membership):
-        events.emit(
-            goal.cohort_id,
-            "goal.updated",
-            {"goal": events.goal_payload(goal)},
-            user_ids={membership.leader_id},
-        )
+        events.goal_changed(goal, user_ids={membership.leader_id})

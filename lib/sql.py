@@ -1,10 +1,12 @@
-"""Plain SQL for the writer's hot path.
+"""Generic helpers for plain SQL on the writer's hot path: placeholders, and
+INSERT and DELETE of model instances without Django's query compiler.
 
-On this project's reference machine Django's query compiler costs 0.4–1.5 ms
-per statement, where SQLite runs the statement itself in 30–100 µs
-(docs/performance.md). The statements that run for every batch of posts are
-therefore written out here, with quoted names from the models and every
-value as a parameter, prepared by the model's own fields.
+On this project's reference machine the compiler costs 0.4–1.5 ms per
+statement, where SQLite runs the statement itself in 30–100 µs
+(docs/performance-history.md). A statement that runs for every batch of
+frames is therefore written out by the feature that owns it (the board's in
+board/queries.py), with quoted names from the models and every value as a
+parameter, prepared by the model's own fields. Nothing here knows a model.
 """
 
 from __future__ import annotations

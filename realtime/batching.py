@@ -28,10 +28,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from channels.layers import get_channel_layer
-from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 
-from realtime import logins, streams
+from realtime import logins, streams, tunables
 
 logger = logging.getLogger(__name__)
 
@@ -149,7 +148,9 @@ class WriteBatcher:
             if not self._queue:
                 self._wakeup.clear()
                 try:
-                    await asyncio.wait_for(self._wakeup.wait(), timeout=idle_seconds())
+                    await asyncio.wait_for(
+                        self._wakeup.wait(), timeout=tunables.writer_idle_seconds()
+                    )
                 except TimeoutError:
                     # Idle: give the connection back rather than hold it.
                     await loop.run_in_executor(self._executor, close_connection)
@@ -266,10 +267,6 @@ async def broadcast(messages: list[tuple[str, dict]]) -> None:
 def close_connection() -> None:
     # Looked up here, in the writer thread: connections are per thread.
     connection.close()
-
-
-def idle_seconds() -> float:
-    return getattr(settings, "REALTIME_WRITER_IDLE_SECONDS", 5)
 
 
 # One writer per event loop: Daphne runs one loop; tests make one per test.

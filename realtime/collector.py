@@ -1,7 +1,7 @@
 """The garbage collector of a process that holds thousands of open sockets.
 
-Every open board holds about a hundred Python objects that live as long as
-its socket: the consumer and its scope, its tasks and queues, Daphne's,
+Every open stream socket holds about a hundred Python objects that live as long
+as it: the consumer and its scope, its tasks and queues, Daphne's,
 autobahn's and Twisted's protocol objects. CPython's full collection walks
 every tracked object, about a second for 5,000 sockets on the benchmark's
 machine, and nothing is sent meanwhile. It runs each time the objects that

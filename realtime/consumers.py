@@ -6,14 +6,13 @@ each user's sockets, snapshot or resume on connect, ordered and gapless
 delivery of events, the end of the socket with its sign-in
 (realtime/logins.py), and for every client frame: parse, rate limit, one
 service call in the process's writer (realtime/batching.py), exactly one
-reply. A stream's consumer fills in the hooks; rules stay in the services
-and in cohorts/permissions.py.
+reply. In-order delivery is realtime/ordering.py's. A stream's consumer, in
+its feature's app, fills in the hooks; rules stay in the services and in
+the feature's access checks. config/routing.py gives each its path.
 """
 
 from __future__ import annotations
 
-import asyncio
-import collections
 import logging
 import uuid
 from collections.abc import Mapping
@@ -23,16 +22,14 @@ from urllib.parse import parse_qs
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
-from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from board import services as board_services
-from board.stream import BOARD
-from cohorts import permissions
 from lib.errors import DomainError
-from realtime import batching, fanout, heartbeat, logins, protocol, streams
+from realtime import batching, fanout, heartbeat, logins, protocol, streams, tunables
+from realtime.ordering import InOrderDelivery
 from realtime.protocol import ClientMessage, ProtocolError
 from realtime.ratelimit import limiter
 from realtime.shared import presence_reads
@@ -46,20 +43,21 @@ CLOSE_FORBIDDEN = 4403
 # no right to the stream, no such stream, no such path. One code for all, as
 # pages give one 404: a close code must not tell which ids exist.
 CLOSE_REFUSED = 4404
-# The user has `max_sockets_per_user()` sockets open in this process already.
+# The user has `tunables.max_sockets_per_user()` sockets open in this
+# process already.
 CLOSE_TOO_MANY = 4429
 CLOSE_SERVER_ERROR = 1011
-_NEEDS_READ = object()  # see StreamConsumer._next_event_text
 
 
 class StreamConsumer(AsyncWebsocketConsumer):
     """One client's socket on one stream.
 
-    Subclasses set `stream` and `messages` and implement the synchronous hooks
-    (each runs in a worker thread, with database access): `authorize`,
-    `make_recipient`, `snapshot`, `handle`; and, for presence, `join`, `leave`
-    and `presence_frame`. `reauthorize` and `recheck_all` have defaults built
-    on `authorize`; a stream with many sockets makes them cheaper.
+    Subclasses set `stream`, `messages` and `forbidden_message` and implement
+    the synchronous hooks (each runs in a worker thread, with database
+    access): `authorize`, `make_recipient`, `snapshot`, `handle`; and, for
+    presence, `join`, `leave` and `presence_frame`. `reauthorize` and
+    `recheck_all` have defaults built on `authorize`; a stream with many
+    sockets makes them cheaper.
     """
 
     stream: streams.Stream
@@ -69,6 +67,9 @@ class StreamConsumer(AsyncWebsocketConsumer):
     # Message types whose frames of one batch run in a single call of the
     # named classmethod (see realtime.batching).
     bulk_handlers: Mapping[str, str] = {}
+    # The error frame's text for a frame whose sender's right is gone; a
+    # stream names its own kind of thing.
+    forbidden_message = gettext_lazy("You no longer have access to this stream.")
 
     # Hooks ---------------------------------------------------------------
     def authorize(self, user, owner_id):
@@ -149,7 +150,8 @@ class StreamConsumer(AsyncWebsocketConsumer):
         # Join the group before reading state: events committed meanwhile
         # are held until the opening frames are out, then dropped or used by
         # their seq.
-        self._held = collections.deque()
+        self._delivery = InOrderDelivery(self)
+        self._delivery.hold()
         self._joined.append(self.group)
         await fanout.current().join(self.group, self)
         await self._open()  # should it fail, __call__ lets go of the socket
@@ -157,17 +159,17 @@ class StreamConsumer(AsyncWebsocketConsumer):
         if self._login_ended:  # while the opening frames were read
             await self._close_with(CLOSE_FORBIDDEN)
             return
-        self._release_held()
+        self._delivery.release()
 
     async def _take_slot(self) -> bool:
         """Join the user's group (realtime/logins.py), unless the user has
-        `max_sockets_per_user()` sockets in this process already. The count
+        `tunables.max_sockets_per_user()` sockets in this process already. The count
         and the join happen with no await between them (`Fanout.join` adds
         the member before its first await), so sockets opened at once
         cannot overshoot the cap."""
         hub = fanout.current()
         group = logins.user_group(self.login.user_id)
-        if len(hub.members.get(group, ())) >= max_sockets_per_user():
+        if len(hub.members.get(group, ())) >= tunables.max_sockets_per_user():
             return False
         self._joined.append(group)
         await hub.join(group, self)
@@ -240,8 +242,8 @@ class StreamConsumer(AsyncWebsocketConsumer):
     async def _let_go(self):
         """Stop taking group messages and heartbeats; safe to call twice."""
         self._closed = True
-        if self._draining is not None:
-            self._draining.cancel()
+        if self._delivery is not None:
+            self._delivery.cancel()
         if getattr(self, "group", None) is not None:
             heartbeat.unregister(self)
         for group in self._joined:
@@ -365,12 +367,19 @@ class StreamConsumer(AsyncWebsocketConsumer):
             access = self.reauthorize(self.access)
             extra = self.handle(access, message)
         except (DomainError, PermissionDenied, Http404) as error:
-            return refusal(error, message.client_id)
+            return self.refusal(error, message.client_id)
         return protocol.ack(message.client_id, **extra)
 
+    @classmethod
+    def refusal(cls, error, client_id) -> dict:
+        """The error frame for a frame refused by a rule (DomainError) or by a
+        right that is gone (PermissionDenied, Http404)."""
+        if isinstance(error, DomainError):
+            return protocol.error(error.code, error.message, client_id)
+        return protocol.error("forbidden", cls.forbidden_message, client_id)
+
     # Group messages ------------------------------------------------------
-    _held: collections.deque | None = None  # group messages waiting their turn
-    _draining: asyncio.Task | None = None
+    _delivery: InOrderDelivery | None = None  # made per socket in `connect`
     _closed = False
     _joined: list[str] = []  # replaced per socket in `connect`
     _opened = False  # the opening frames are out
@@ -379,75 +388,23 @@ class StreamConsumer(AsyncWebsocketConsumer):
     async def take_group_message(self, message):
         """A message of this socket's group, from the process's fan-out
         (realtime/fanout.py), which hands it to every socket of the group in
-        turn. The next event, when it travels whole, is sent at once; any
-        other message (a gap, an event to read from the log, presence) is
-        handled in a task of this socket's, and later messages wait behind
-        it, as they do behind the opening frames, so that order is kept."""
+        turn, delivered in order (realtime/ordering.py)."""
         if self._closed:
             return  # closed while the fan-out went through the group
         if message["type"] == logins.MESSAGE_TYPE:
             await self._login_ended_message(message)
             return
-        if (
-            self._held is None
-            and message["type"] == "stream.event"
-            and await self._send_without_read(message)
-        ):
-            return
-        if self._held is not None:
-            self._held.append(message)
-            return
-        self._held = collections.deque([message])
-        self._release_held()
+        await self._delivery.take(message)
 
-    async def _send_without_read(self, message) -> bool:
-        """Send (or skip) an event that needs no read; False when it does."""
-        text = self._next_event_text(message)
-        if text is _NEEDS_READ:
-            return False
-        if text is not None:
-            await self.send(text_data=text)
-        return True
-
-    def _next_event_text(self, message):
-        """The text to send for an event that needs no read: None when it is
-        not for this socket or was sent already, _NEEDS_READ otherwise."""
-        seq = message["seq"]
-        if seq <= self.seq:
-            return None  # already in the snapshot, the resume, or a catch-up
-        mine = streams.is_for(message["audience"], message["user_ids"], self.recipient)
-        if seq == self.seq + 1 and (message["payload"] is not None or not mine):
-            self.seq = seq
-            return streams.frame_text(self.group, message, self.recipient) if mine else None
-        return _NEEDS_READ
-
-    def _release_held(self):
-        """Handle the held messages in order, in a task; stop holding once
-        none is left."""
-        if not self._held:
-            self._held = None
-            return
-        self._draining = asyncio.ensure_future(self._drain_held())
-
-    async def _drain_held(self):
-        try:
-            while self._held:
-                message = self._held.popleft()
-                if message["type"] == "stream.event":
-                    await self.stream_event(message)
-                elif message["type"] == "stream.presence":
-                    await self.stream_presence(message)
-        except Exception:
-            # Events past this one would arrive out of order: the client
-            # reconnects and resumes from its last seq instead.
-            logger.exception("could not deliver a group message; closing the socket")
-            self._closed = True
-            await self.close(code=CLOSE_SERVER_ERROR)
-        finally:
-            self._held = self._draining = None
+    async def fail(self):
+        """A group message could not be delivered; events past it would
+        arrive out of order: the client reconnects and resumes from its last
+        seq instead."""
+        self._closed = True
+        await self.close(code=CLOSE_SERVER_ERROR)
 
     async def stream_event(self, message):
-        if await self._send_without_read(message):
+        if await self._delivery.send_without_read(message):
             return
         # A gap (events overtook each other between processes, or the layer
         # dropped one) or an event to read from the log: read everything up to
@@ -477,18 +434,6 @@ class StreamConsumer(AsyncWebsocketConsumer):
         await self.send(text_data=streams.encode(frame))
 
 
-def refusal(error, client_id) -> dict:
-    """The error frame for a frame refused by a rule (DomainError) or by a
-    right that is gone (PermissionDenied, Http404)."""
-    if isinstance(error, DomainError):
-        return protocol.error(error.code, error.message, client_id)
-    return protocol.error("forbidden", _("You no longer have access to this board."), client_id)
-
-
-def max_sockets_per_user() -> int:
-    return getattr(settings, "REALTIME_MAX_SOCKETS_PER_USER", 20)
-
-
 class UnknownPathConsumer(AsyncWebsocketConsumer):
     """Any websocket path no stream serves (the last route): closed as a
     refused stream is, rather than failing in the router."""
@@ -507,158 +452,3 @@ def _last_seq(scope) -> int | None:
         return int(values[0])
     except ValueError:
         return None
-
-
-# The session board ----------------------------------------------------------
-
-
-def _reflection_ack(access, reflection) -> dict:
-    return {"reflection": board_services.reflection_for(access, reflection)}
-
-
-def _reactions_ack(result) -> dict:
-    return {
-        "reflection": result.reflection_id,
-        "reactions": result.counts,
-        "my_reactions": result.mine,
-    }
-
-
-def _nothing(_result) -> dict:
-    return {}
-
-
-# One line per client message: the service it calls and what its ack carries.
-BOARD_HANDLERS = {
-    "reflection.post": lambda a, m: _reflection_ack(
-        a,
-        board_services.post_reflection(
-            access=a, phase_id=m["phase"], text=m["text"], client_id=m.client_id
-        ),
-    ),
-    "reflection.edit": lambda a, m: _reflection_ack(
-        a, board_services.edit_reflection(access=a, reflection_id=m["reflection"], text=m["text"])
-    ),
-    "reflection.delete": lambda a, m: _nothing(
-        board_services.delete_reflection(access=a, reflection_id=m["reflection"])
-    ),
-    "reaction.add": lambda a, m: _reactions_ack(
-        board_services.add_reaction(access=a, reflection_id=m["reflection"], emoji=m["emoji"])
-    ),
-    "reaction.remove": lambda a, m: _reactions_ack(
-        board_services.remove_reaction(access=a, reflection_id=m["reflection"], emoji=m["emoji"])
-    ),
-    "commitment.add": lambda a, m: {
-        "commitment": board_services.commitment_for(
-            a, board_services.add_commitment(access=a, text=m["text"], client_id=m.client_id)
-        )
-    },
-    "phase.goto": lambda a, m: _nothing(board_services.goto_phase(access=a, phase_id=m["phase"])),
-    "timer.start": lambda a, m: _nothing(
-        board_services.start_timer(access=a, seconds=m["seconds"])
-    ),
-    "timer.pause": lambda a, m: _nothing(board_services.pause_timer(access=a)),
-    "timer.extend": lambda a, m: _nothing(
-        board_services.extend_timer(access=a, seconds=m["seconds"])
-    ),
-    "timer.clear": lambda a, m: _nothing(board_services.clear_timer(access=a)),
-    "spotlight.set": lambda a, m: _nothing(
-        board_services.set_spotlight(access=a, reflection_id=m["reflection"])
-    ),
-    "reflection.hide": lambda a, m: _nothing(
-        board_services.hide_reflection(access=a, reflection_id=m["reflection"], hidden=m["hidden"])
-    ),
-    "posting.lock": lambda a, m: _nothing(
-        board_services.set_posting_locked(access=a, locked=m["locked"])
-    ),
-    "session.end": lambda a, m: _nothing(board_services.end_session(access=a)),
-}
-
-
-class BoardConsumer(StreamConsumer):
-    """/ws/sessions/<pk>/: one member's live session board."""
-
-    stream = BOARD
-    messages = protocol.BOARD_MESSAGES
-    has_presence = True
-
-    def authorize(self, user, owner_id):
-        return permissions.access_session(user, owner_id)
-
-    def make_recipient(self, access) -> streams.Recipient:
-        return streams.recipient(
-            BOARD,
-            access.session.pk,
-            user_id=access.user.pk,
-            is_facilitator=access.is_facilitator,
-        )
-
-    def snapshot(self, access) -> dict:
-        return board_services.board_snapshot(access)
-
-    def recheck_replay(self, access, events: list) -> list:
-        return board_services.replayable_events(access, events)
-
-    def handle(self, access, message: ClientMessage) -> dict:
-        return BOARD_HANDLERS[message.type](access, message)
-
-    bulk_handlers = {"reflection.post": "post_many"}
-
-    def reauthorize(self, access):
-        return permissions.recheck_session_access(access)
-
-    @classmethod
-    def post_many(cls, items) -> list[dict]:
-        """The replies to a batch's reflection.post frames, given as
-        (consumer, message) pairs, stored with one call of the service."""
-        accesses = permissions.recheck_session_accesses([consumer.access for consumer, _ in items])
-        replies: list[dict | None] = [None] * len(items)
-        requests, indexes = [], []
-        for index, ((_consumer, message), access) in enumerate(zip(items, accesses, strict=True)):
-            if access is None:
-                replies[index] = refusal(PermissionDenied(), message.client_id)
-                continue
-            requests.append(
-                board_services.PostRequest(
-                    access=access,
-                    phase_id=message["phase"],
-                    text=message["text"],
-                    client_id=message.client_id,
-                )
-            )
-            indexes.append(index)
-        outcomes = board_services.post_reflections(requests)
-        for index, request, outcome in zip(indexes, requests, outcomes, strict=True):
-            client_id = items[index][1].client_id
-            if isinstance(outcome, DomainError):
-                replies[index] = refusal(outcome, client_id)
-            else:
-                replies[index] = protocol.ack(
-                    client_id, **_reflection_ack(request.access, outcome)
-                )
-        return replies
-
-    @classmethod
-    def recheck_all(cls, consumers) -> list[StreamConsumer]:
-        """Every board socket of this process in two queries and two writes."""
-        accesses = permissions.recheck_session_accesses([c.access for c in consumers])
-        refused, present = [], []
-        for consumer, access in zip(consumers, accesses, strict=True):
-            if access is None:
-                refused.append(consumer)
-                continue
-            if access.is_facilitator != consumer.access.is_facilitator:
-                consumer.recipient = consumer.make_recipient(access)
-            consumer.access = access
-            present.append(consumer.channel_name)
-        board_services.touch_presence(channel_names=present)
-        return refused
-
-    def join(self, access) -> None:
-        board_services.join_board(access=access, channel_name=self.channel_name)
-
-    def leave(self) -> None:
-        board_services.leave_board(channel_name=self.channel_name)
-
-    def presence_frame(self) -> dict:
-        return board_services.presence_frame(self.owner_id)

@@ -17,21 +17,11 @@ import asyncio
 import logging
 from functools import partial
 
-from django.conf import settings
-
-from realtime import batching, collector, fanout, logins
+from realtime import batching, collector, fanout, logins, tunables
 
 logger = logging.getLogger(__name__)
 
 SLICE = 100  # sockets per trip to the writer: a slice holds its batches back
-
-
-def interval() -> float:
-    return getattr(settings, "REALTIME_PRESENCE_HEARTBEAT", 30)
-
-
-def freezes_objects() -> bool:
-    return getattr(settings, "REALTIME_FREEZE_OBJECTS", False)
 
 
 class Heartbeat:
@@ -39,7 +29,7 @@ class Heartbeat:
         self.sockets: dict[type, set] = {}
         loop = asyncio.get_running_loop()
         self._task = loop.create_task(self._run())
-        self.collector = collector.Collector() if freezes_objects() else None
+        self.collector = collector.Collector() if tunables.freezes_objects() else None
         if self.collector is not None:
             self._collecting = loop.create_task(self.collector.run(self.open_sockets))
 
@@ -59,9 +49,9 @@ class Heartbeat:
                     for start in range(0, len(sockets), SLICE)
                 ]
             if not slices:
-                await asyncio.sleep(interval())
+                await asyncio.sleep(tunables.presence_heartbeat())
             for consumer_class, part in slices:
-                await asyncio.sleep(interval() / len(slices))
+                await asyncio.sleep(tunables.presence_heartbeat() / len(slices))
                 await self.beat(consumer_class, part)
             # The process's group memberships, once a round (realtime/fanout.py).
             try:

@@ -6,15 +6,14 @@ rules. Every client frame is one JSON object with a "type" and a "client_id"
 field types and returns a `ClientMessage`, or raises `ProtocolError(code,
 message)`; value rules (lengths, states, rights) belong to the services.
 
-    client -> server  {"type": "reflection.post", "client_id": "<uuid>", "phase": 5,
-                       "text": "..."}
-    server -> client  {"type": "ack", "client_id": "<uuid>", "reflection": {...}}
+    client -> server  {"type": "<kind>.<verb>", "client_id": "<uuid>", <fields>}
+    server -> client  {"type": "ack", "client_id": "<uuid>", <what the service returns>}
                       {"type": "error", "code": "too_long", "message": "...",
                        "client_id": "<uuid>"}
-                      {"type": "reflection.posted", "seq": 43, "reflection": {...}}
+                      {"type": "<kind>.<event>", "seq": 43, <payload>}
 
-Each stream lists its client messages as {type: {field: FieldType}};
-`BOARD_MESSAGES` is the session board's.
+Each stream lists its client messages as {type: {field: FieldType}}, PING
+among them, beside its consumer.
 """
 
 from __future__ import annotations
@@ -66,26 +65,6 @@ class ClientMessage:
 
 
 PING = "ping"
-
-BOARD_MESSAGES: Mapping[str, Mapping[str, FieldType]] = {
-    "reflection.post": {"phase": FieldType.ID, "text": FieldType.TEXT},
-    "reflection.edit": {"reflection": FieldType.ID, "text": FieldType.TEXT},
-    "reflection.delete": {"reflection": FieldType.ID},
-    "reaction.add": {"reflection": FieldType.ID, "emoji": FieldType.EMOJI},
-    "reaction.remove": {"reflection": FieldType.ID, "emoji": FieldType.EMOJI},
-    "commitment.add": {"text": FieldType.TEXT},
-    "phase.goto": {"phase": FieldType.ID},
-    "timer.start": {"seconds": FieldType.OPTIONAL_SECONDS},
-    "timer.pause": {},
-    "timer.extend": {"seconds": FieldType.SECONDS},
-    "timer.clear": {},
-    "spotlight.set": {"reflection": FieldType.ID_OR_NULL},
-    "reflection.hide": {"reflection": FieldType.ID, "hidden": FieldType.BOOL},
-    "posting.lock": {"locked": FieldType.BOOL},
-    "session.end": {},
-    PING: {},
-}
-
 
 MAX_INT = 2**63 - 1  # the largest id a database column holds
 

@@ -2,7 +2,8 @@
 
 Generous by default (a burst of 40 frames, then 2 a second): a person typing,
 reacting and clicking through a real session never meets it; a script
-flooding the board does. Settings: REALTIME_RATE_BURST, REALTIME_RATE_PER_SECOND.
+flooding a stream does. Settings: REALTIME_RATE_BURST, REALTIME_RATE_PER_SECOND
+(realtime/tunables.py).
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import threading
 import time
 
-from django.conf import settings
+from realtime import tunables
 
 
 class RateLimiter:
@@ -20,8 +21,8 @@ class RateLimiter:
 
     def allow(self, key, *, now: float | None = None) -> bool:
         """Take one token from `key`'s bucket; False when it is empty."""
-        burst = float(getattr(settings, "REALTIME_RATE_BURST", 40))
-        rate = float(getattr(settings, "REALTIME_RATE_PER_SECOND", 2))
+        burst = tunables.rate_burst()
+        rate = tunables.rate_per_second()
         now = time.monotonic() if now is None else now
         with self._lock:
             tokens, stamp = self._buckets.get(key, (burst, now))

@@ -41,12 +41,10 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.conf import settings
 from django.db import connection, models, transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
-from lib import sql
-from realtime import fanout
+from realtime import fanout, queries, tunables
 from realtime.models import Audience, StreamEvent
 
 logger = logging.getLogger(__name__)
@@ -171,7 +169,7 @@ def append_events(stream: Stream, owner_id: int, events) -> list[StreamEvent]:
     `events` holds (event_type, payload, audience, user_ids) tuples."""
     if not connection.in_atomic_block:
         raise RuntimeError("append_event must run inside transaction.atomic()")
-    last = _raise_seq(stream, owner_id, len(events))
+    last = queries.raise_counter(stream.owner_model, owner_id, len(events))
     first = last - len(events) + 1
     stored = [
         stream.event_model(
@@ -184,32 +182,11 @@ def append_events(stream: Stream, owner_id: int, events) -> list[StreamEvent]:
         )
         for seq, (event_type, payload, audience, user_ids) in enumerate(events, start=first)
     ]
-    sql.insert(stored)
+    stream.event_model.objects.bulk_create(stored)
     group = stream.group(owner_id)
     for event in stored:
         transaction.on_commit(partial(group_send, group, _group_message(event)))
     return stored
-
-
-def _raise_seq(stream: Stream, owner_id: int, by: int) -> int:
-    """Raise the owner's counter by `by` and return it; the row stays locked
-    until commit."""
-    if not connection.features.can_return_columns_from_insert:
-        # No RETURNING (SQLite before 3.35): the same, in two statements.
-        stream.owner_model.objects.filter(pk=owner_id).update(last_seq=F("last_seq") + by)
-        return stream.current_seq(owner_id)
-    meta = stream.owner_model._meta
-    quote = connection.ops.quote_name
-    counter = quote(meta.get_field("last_seq").column)
-    # Only quoted names from the model go into the text; values are parameters.
-    sql = f"UPDATE {quote(meta.db_table)} SET {counter} = {counter} + %s"  # noqa: S608
-    sql += f" WHERE {quote(meta.pk.column)} = %s RETURNING {counter}"
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [by, owner_id])
-        row = cursor.fetchone()
-    if row is None:
-        raise stream.owner_model.DoesNotExist
-    return row[0]
 
 
 def withdraw_past_events(
@@ -339,15 +316,11 @@ def send_on_commit(group: str, message: dict) -> None:
     transaction.on_commit(partial(group_send, group, message))
 
 
-def resume_window() -> int:
-    return getattr(settings, "REALTIME_RESUME_WINDOW", 1000)
-
-
 def can_resume(stream: Stream, owner_id: int, last_seq: int, current: int) -> bool:
     """Whether the events after `last_seq` are all still in the log."""
     if last_seq < 0 or last_seq > current:
         return False
-    if current - last_seq > resume_window():
+    if current - last_seq > tunables.resume_window():
         return False
     if last_seq == current:
         return True

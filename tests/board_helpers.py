@@ -11,7 +11,8 @@ from django.utils import timezone
 
 from board import services
 from board.models import CohortSession
-from cohorts.permissions import access_cohort, access_session
+from board.rules import access_session
+from cohorts.permissions import access_cohort
 
 
 def scheduled_session(cohort, facilitator, *, title="Session 3: Leading through ambiguity"):
@@ -24,13 +25,18 @@ def scheduled_session(cohort, facilitator, *, title="Session 3: Leading through 
     )
 
 
-def live_session(cohort, facilitator, *, phase_position=2, **kwargs):
-    """A started session, on the phase at `phase_position` (2: the reflection)."""
-    session = scheduled_session(cohort, facilitator, **kwargs)
+def start_live(session, facilitator, *, phase_position=2):
+    """Start `session` and move it to the phase at `phase_position` (2: the reflection)."""
     services.start_session(access=access_session(facilitator, session.pk))
     phase = session.phases.get(position=phase_position)
     services.goto_phase(access=access_session(facilitator, session.pk), phase_id=phase.pk)
     return CohortSession.objects.get(pk=session.pk)
+
+
+def live_session(cohort, facilitator, *, phase_position=2, **kwargs):
+    """A started session, on the phase at `phase_position` (2: the reflection)."""
+    session = scheduled_session(cohort, facilitator, **kwargs)
+    return start_live(session, facilitator, phase_position=phase_position)
 
 
 def post(session, user, text, *, phase_position=None):
@@ -44,7 +50,7 @@ def post(session, user, text, *, phase_position=None):
         phase_id=phase.pk,
         text=text,
         client_id=uuid.uuid4(),
-    )
+    ).reflection
 
 
 def end(session, facilitator):

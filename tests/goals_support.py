@@ -54,9 +54,9 @@ def personal_goal(
     status=Goal.Status.ON_TRACK,
     **extra,
 ) -> Goal:
-    return Goal.objects.create(
+    """`user`'s goal; past draft, agreed by both sides (tests/factories)."""
+    return factories.GoalFactory(
         cohort=cohort,
-        kind=Goal.Kind.PERSONAL,
         owner=membership(user, cohort),
         title=title,
         status=status,
@@ -66,14 +66,8 @@ def personal_goal(
 
 
 def shared_goal(cohort, *, title="Psychological safety", **extra) -> Goal:
-    return Goal.objects.create(
-        cohort=cohort,
-        kind=Goal.Kind.SHARED,
-        title=title,
-        status=Goal.Status.AGREED,
-        visibility=Goal.Visibility.COHORT,
-        **extra,
-    )
+    """A cohort goal, agreed by a facilitator when written."""
+    return factories.GoalFactory(cohort=cohort, shared=True, title=title, **extra)
 
 
 def set_rhythm(cohort, **fields) -> CohortRhythm:
@@ -84,65 +78,28 @@ def set_rhythm(cohort, **fields) -> CohortRhythm:
     return rhythm
 
 
+# The round in force when the check-in is written, as the service takes it.
+IN_FORCE = object()
+
+
 def checkin(
     cohort,
     user,
     *,
     period_start: datetime.date,
     shared=False,
-    round=None,
+    round=IN_FORCE,
     win="Shipped the plan",
     **extra,
 ) -> CheckIn:
-    return CheckIn.objects.create(
+    if round is not IN_FORCE:
+        extra["partner_round"] = round
+    return factories.CheckInFactory(
         cohort=cohort,
         author=membership(user, cohort),
         period_start=period_start,
         energy=extra.pop("energy", 4),
         win=win,
         shared_with_cohort=shared,
-        partner_round=round,
         **extra,
     )
-
-
-WAIT = 5  # an upper bound for a frame to arrive, never a measured duration
-
-
-async def cohort_socket(user, cohort_id, *, query=""):
-    """A WebsocketCommunicator on /ws/cohorts/<id>/ through the whole ASGI
-    stack, with an allowed origin and `user`'s real session cookie."""
-    from asgiref.sync import sync_to_async
-    from channels.testing import WebsocketCommunicator
-    from django.test import Client
-
-    from config.asgi import application
-
-    headers = [(b"origin", b"http://localhost")]
-    if user is not None:
-        client = Client()
-        await sync_to_async(client.force_login)(user)
-        headers.append((b"cookie", f"sessionid={client.cookies['sessionid'].value}".encode()))
-    path = f"/ws/cohorts/{cohort_id}/" + (f"?{query}" if query else "")
-    communicator = WebsocketCommunicator(application, path, headers=headers)
-    connected, _ = await communicator.connect(timeout=WAIT)
-    assert connected
-    return communicator
-
-
-async def frames_until(communicator, predicate) -> list[dict]:
-    """Every frame up to and including the first for which `predicate` holds."""
-    import json
-
-    frames = []
-    while True:
-        frame = json.loads(await communicator.receive_from(timeout=WAIT))
-        frames.append(frame)
-        if predicate(frame):
-            return frames
-
-
-async def close_code(communicator) -> int:
-    output = await communicator.receive_output(timeout=WAIT)
-    assert output["type"] == "websocket.close", output
-    return output["code"]

@@ -13,10 +13,12 @@ import shutil
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
+from django.conf import settings
 from django.db import connection
+
+from tests.waiting import eventually_sync
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -60,6 +62,11 @@ class DaphneServer:
             "SITE_URL": self.url,
             "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
             "EMAIL_FILE_PATH": str(self.mail_dir),
+            # The test process's own groups (tests/conftest.py), so that what it
+            # sends on the layer reaches this server's sockets.
+            "CHANNEL_LAYER_PREFIX": settings.CHANNEL_LAYERS["default"]
+            .get("CONFIG", {})
+            .get("prefix", "cohorts"),
             **(extra_env or {}),
         }
         env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
@@ -88,17 +95,17 @@ class DaphneServer:
         )
         self._wait_for_port()
 
+    def _listening(self) -> bool:
+        if self.process.poll() is not None:
+            raise RuntimeError(f"daphne exited early:\n{self.log_path.read_text()}")
+        try:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
+                return True
+        except OSError:
+            return False
+
     def _wait_for_port(self, timeout: float = 30.0) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"daphne exited early:\n{self.log_path.read_text()}")
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
-                    return
-            except OSError:
-                time.sleep(0.1)
-        raise RuntimeError(f"daphne did not listen within {timeout}s")
+        eventually_sync(self._listening, timeout=timeout, what="daphne listening")
 
     def stop(self) -> None:
         self.process.terminate()

@@ -1,13 +1,9 @@
-"""The user model (email login, display name) and the invitation model."""
-
-import datetime
+"""The user model: email login, display name."""
 
 import pytest
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
-from accounts.models import Invitation, User, hash_token
-from tests import factories
+from accounts.models import User
 
 pytestmark = pytest.mark.django_db
 
@@ -43,32 +39,3 @@ def test_names_fall_back_to_the_email():
     assert (str(named), named.get_full_name(), named.get_short_name()) == ("Ada Lovelace",) * 3
     assert (str(unnamed), unnamed.get_full_name()) == ("bob@example.test",) * 2
     assert unnamed.get_short_name() == "bob"
-
-
-def test_invitation_token_is_random_and_only_its_hash_is_kept():
-    token, token_hash = Invitation.new_token()
-    other_token, _ = Invitation.new_token()
-    assert token != other_token and len(token) >= 40
-    assert token_hash == hash_token(token) and len(token_hash) == 64
-    assert token not in token_hash
-
-
-@pytest.mark.parametrize(
-    ("fields", "status", "label"),
-    [
-        ({}, "pending", "Pending"),
-        ({"accepted_at": timezone.now()}, "accepted", "Accepted"),
-        ({"revoked_at": timezone.now()}, "revoked", "Revoked"),
-        ({"expires_at": timezone.now() - datetime.timedelta(seconds=1)}, "expired", "Expired"),
-    ],
-)
-def test_invitation_status(cohort, fields, status, label):
-    invitation = factories.InvitationFactory(cohort=cohort, **fields)
-    assert invitation.status == status
-    assert invitation.get_status_display() == label
-    assert (invitation in Invitation.objects.pending()) is (status == "pending")
-
-
-def test_invitation_string(cohort):
-    invitation = factories.InvitationFactory(cohort=cohort, email="x@acme.test")
-    assert str(invitation) == "x@acme.test → Leading Through Change (Participant)"

@@ -7,8 +7,8 @@ from django.urls import reverse
 
 from board import services
 from board.models import Reflection
+from board.rules import access_session
 from cohorts.models import Membership
-from cohorts.permissions import access_session
 from tests import factories
 from tests.board_helpers import live_session, post
 

@@ -139,3 +139,39 @@ def test_who_may_change_a_note(request, acme, cohort, hr_admin, facilitator, who
     author = user if own else (facilitator if who == "hr_admin" else hr_admin)
     note = factories.BackgroundNoteFactory(organization=acme, cohort=cohort, author=author)
     assert access_cohort(user, cohort.pk).can_change_note(note) is expected
+
+
+@pytest.fixture
+def staff(db):
+    """A superuser, who works in the Django admin."""
+    return factories.UserFactory(email="root@example.test", is_staff=True, is_superuser=True)
+
+
+def test_an_edit_in_the_admin_keeps_the_earlier_text(client, staff, hr_note):
+    client.force_login(staff)
+    url = reverse("admin:cohorts_backgroundnote_change", args=[hr_note.pk])
+    assert list(client.get(url).context["adminform"].form.fields) == ["body"]
+    response = client.post(url, {"body": "Rewritten in the admin."})
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    hr_note.refresh_from_db()
+    assert hr_note.body == "Rewritten in the admin."
+    revision = BackgroundNoteRevision.objects.get()
+    assert (revision.action, revision.body, revision.changed_by) == (
+        "edited",
+        "Reorg in March.",
+        staff,
+    )
+
+
+def test_a_deletion_in_the_admin_keeps_the_last_text(client, staff, hr_note, coach_note):
+    client.force_login(staff)
+    one = reverse("admin:cohorts_backgroundnote_delete", args=[hr_note.pk])
+    assert client.post(one, {"post": "yes"}).status_code == 302
+    changelist = reverse("admin:cohorts_backgroundnote_changelist")
+    client.post(
+        changelist,
+        {"action": "delete_selected", "_selected_action": [coach_note.pk], "post": "yes"},
+    )
+    assert not BackgroundNote.objects.exists()
+    history = BackgroundNoteRevision.objects.order_by("pk").values_list("action", "body")
+    assert list(history) == [("deleted", "Reorg in March."), ("deleted", "Start with a round.")]

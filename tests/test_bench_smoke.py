@@ -11,7 +11,10 @@ correctness figures are asserted, never a timing.
 import pytest
 
 from bench import report, trace
-from bench.run import Scenario, burst, ramp, run_scenario, steady
+from bench.run import run_scenario
+from bench.scenarios import Scenario, burst, ramp, steady
+
+pytestmark = pytest.mark.slow  # each runs the harness in subprocesses
 
 STEPS = [steady(10, 1), burst(2), ramp([20], 1)]
 

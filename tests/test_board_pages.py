@@ -16,9 +16,17 @@ from django.urls import reverse
 from django.utils import timezone
 
 from board import services
-from board.models import AgendaTemplate, CohortSession, Phase
+from board.models import (
+    COMMITMENT_MAX_LENGTH,
+    REFLECTION_MAX_LENGTH,
+    AgendaTemplate,
+    CohortSession,
+    Phase,
+    PhaseKind,
+    Reaction,
+)
+from board.rules import access_session
 from cohorts.models import Membership
-from cohorts.permissions import access_session
 from tests import factories
 from tests.board_helpers import end, ended_session, live_session, post, scheduled_session
 
@@ -74,11 +82,13 @@ def test_cohort_page_lists_sessions_for_members_only(
 ):
     live = live_session(cohort, facilitator, title="Session 3: Live now")
     board_url = reverse("board:board", args=[live.pk])
+    schedule_url = reverse("board:schedule", args=[cohort.pk])
     for member in (facilitator, participant):
         client.force_login(member)
         page = client.get(reverse("cohorts:detail", args=[cohort.pk])).content.decode()
         assert "Session 3: Live now" in page
         assert board_url in page
+        assert (schedule_url in page) is (member == facilitator)
     for other in (leader, hr_admin):
         client.force_login(other)
         page = client.get(reverse("cohorts:detail", args=[cohort.pk])).content.decode()
@@ -531,7 +541,7 @@ def _board_config(response):
 
 
 @pytest.mark.parametrize("role", ["facilitator", "participant"])
-def test_board_page_loads_the_module_with_session_and_role(
+def test_board_page_loads_the_module_with_session_and_rights(
     client, request, cohort, facilitator, role
 ):
     live = live_session(cohort, facilitator)
@@ -541,17 +551,26 @@ def test_board_page_loads_the_module_with_session_and_role(
     assert response.status_code == 200
     page = response.content.decode()
     assert '<script type="module" src="/static/js/board.js">' in page
-    assert _board_config(response) == {
+    config = _board_config(response)
+    runs = role == "facilitator"
+    assert {key: config[key] for key in ("session", "user", "ws_path", "summary_url")} == {
         "session": live.pk,
         "user": user.pk,
-        "role": role,
         "ws_path": f"/ws/sessions/{live.pk}/",
         "summary_url": reverse("board:summary", args=[live.pk]),
+    }
+    assert config["can"] == {
+        "run": runs,
+        "post_while_locked": runs,
+        "see_hidden": runs,
+        "see_all_commitments": runs,
     }
     assert '<label for="board-reflection-text">Reflection</label>' in page
     assert ">Post</button>" in page
     assert 'aria-live="polite"' in page and 'role="alert"' in page
     assert ("Facilitator controls" in page) is (role == "facilitator")
+    # Participants are asked for commitments; facilitators are not.
+    assert ('id="board-commitment-form"' in page) is (role == "participant")
 
 
 def test_board_page_escapes_a_session_title(client, cohort, facilitator):
@@ -562,21 +581,29 @@ def test_board_page_escapes_a_session_title(client, cohort, facilitator):
     assert "&lt;script&gt;" in page
 
 
-def test_board_strings_catalog_is_javascript(client):
-    response = client.get(reverse("board:jsi18n"))
-    assert response.status_code == 200
-    assert "javascript" in response["Content-Type"]
-    assert b"gettext" in response.content
+def test_board_limits_and_reactions_come_from_the_models(client, cohort, facilitator):
+    live = live_session(cohort, facilitator)
+    client.force_login(facilitator)
+    response = client.get(reverse("board:board", args=[live.pk]))
+    config = _board_config(response)
+    assert config["limits"] == {
+        "reflection": REFLECTION_MAX_LENGTH,
+        "commitment": COMMITMENT_MAX_LENGTH,
+    }
+    assert [(r["emoji"], r["label"]) for r in config["reactions"]] == list(Reaction.Emoji.choices)
+    assert all(r["glyph"] for r in config["reactions"])
+    assert config["phase_kinds"] == dict(PhaseKind.choices)
+    page = response.content.decode()
+    assert (
+        f'id="board-reflection-text" name="text" rows="3" maxlength="{REFLECTION_MAX_LENGTH}"'
+        in page
+    )
 
 
 def test_board_assets_are_served(client):
-    for path in ("js/board.js", "js/board/connection.js", "js/board/view.js", "css/board.css"):
+    for path in ("js/board.js", "js/lib/connection.js", "js/board/view.js", "css/board.css"):
         response = client.get(f"/static/{path}")
         assert response.status_code == 200, path
-    # No HTML is ever built from strings in the board's code.
-    for path in ("js/board.js", "js/board/view.js", "js/board/dom.js"):
-        body = b"".join(client.get(f"/static/{path}").streaming_content)
-        assert b"innerHTML" not in body and b"insertAdjacentHTML" not in body, path
 
 
 # The summary and its exports ------------------------------------------------------------
@@ -625,6 +652,7 @@ def test_summary_for_the_facilitator(client, facilitator, ran_session):
     assert "Ask my team first" in page and "Block Fridays" in page
     assert "2 of 3 members attended." in page
     assert "Pat One" in page
+    assert "Your commitments" not in page
     assert reverse("board:summary_md", args=[ran_session.pk]) in page
     assert reverse("board:summary_csv", args=[ran_session.pk]) in page
 
@@ -632,6 +660,7 @@ def test_summary_for_the_facilitator(client, facilitator, ran_session):
 def test_summary_for_a_participant_hides_what_is_not_theirs(client, participant, ran_session):
     client.force_login(participant)
     page = client.get(reverse("board:summary", args=[ran_session.pk])).content.decode()
+    assert "Your commitments" in page
     assert "Something to hide" not in page
     assert "Ask my team first" in page
     assert "Block Fridays" not in page

@@ -22,8 +22,9 @@ from board.models import (
     Reaction,
     Reflection,
 )
+from board.rules import access_session
 from board.stream import BOARD, EMOJIS, presence_payload
-from cohorts.permissions import access_cohort, access_session
+from cohorts.permissions import access_cohort
 from lib.errors import DomainError
 from realtime import streams
 from realtime.models import Audience
@@ -61,7 +62,7 @@ def post(user, session, text="A thought", phase=None):
         phase_id=phase or CohortSession.objects.get(pk=session.pk).current_phase_id,
         text=text,
         client_id=uuid.uuid4(),
-    )
+    ).reflection
 
 
 @pytest.fixture
@@ -571,6 +572,7 @@ def test_csv_export_keeps_text_as_text(ended, facilitator):
 # Demo and rate limit -------------------------------------------------------------------
 
 
+@pytest.mark.slow  # seeds the whole demo
 def test_seed_demo_makes_the_board_demo_once():
     call_command("seed_demo", password="demo-pass-1", stdout=io.StringIO())
     call_command("seed_demo", password="demo-pass-1", stdout=io.StringIO())
@@ -625,11 +627,40 @@ def test_posts_in_one_call_are_judged_one_by_one(live, participant, other_partic
         "invalid",
         "not_found",
     ]
-    assert outcomes[2] is outcomes[3]  # the second click gets the first's reflection
+    # The second click gets the first's reflection, stored once.
+    assert outcomes[2].reflection is outcomes[3].reflection
+    assert [outcomes[2].created, outcomes[3].created] == [True, False]
     assert sorted(Reflection.objects.values_list("text", flat=True)) == ["Clicked twice", "First"]
     events = list(BoardEvent.objects.filter(type="reflection.posted").order_by("seq"))
     assert [e.payload["reflection"]["text"] for e in events] == ["First", "Clicked twice"]
     assert events[1].seq == events[0].seq + 1
+
+
+def test_a_post_says_whether_it_stored_and_a_new_one_is_acked_without_a_query(
+    live, participant, other_participant, django_assert_num_queries
+):
+    client_id = str(uuid.uuid4())
+    pat = as_(participant, live)
+    posted = services.post_reflection(
+        access=pat, phase_id=live.current_phase_id, text="Once", client_id=client_id
+    )
+    assert posted.created is True
+    with django_assert_num_queries(0):
+        ack = services.posted_for(pat, posted)
+    assert ack["id"] == posted.reflection.pk and ack["mine"] is True
+    assert ack["my_reactions"] == [] and set(ack["reactions"].values()) == {0}
+    services.add_reaction(
+        access=as_(other_participant, live), reflection_id=posted.reflection.pk, emoji="heart"
+    )
+    again = services.post_reflection(
+        access=as_(participant, live),
+        phase_id=live.current_phase_id,
+        text="Once",
+        client_id=client_id,
+    )
+    assert again.created is False and again.reflection.pk == posted.reflection.pk
+    assert services.posted_for(pat, again)["reactions"]["heart"] == 1
+    assert Reflection.objects.count() == 1
 
 
 def test_posts_in_one_call_all_refused_store_nothing(live, participant):
@@ -642,7 +673,8 @@ def test_a_post_in_bulk_resent_later_is_not_stored_again(live, participant):
     client_id = str(uuid.uuid4())
     [first] = services.post_reflections([request(participant, live, "Once", client_id)])
     [again] = services.post_reflections([request(participant, live, "Once", client_id)])
-    assert again.pk == first.pk
+    assert again.reflection.pk == first.reflection.pk
+    assert [first.created, again.created] == [True, False]
     assert Reflection.objects.count() == 1
 
 

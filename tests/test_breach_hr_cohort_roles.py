@@ -15,11 +15,8 @@ import pytest
 from django.urls import reverse
 from django.utils import formats, timezone
 
-from accounts import bulk
-from accounts import services as invitations
-from accounts.models import Invitation
-from cohorts import services
-from cohorts.models import Membership, OrganizationMembership
+from cohorts import bulk, invitation_acceptance, invitations, services
+from cohorts.models import Invitation, Membership, OrganizationMembership
 from lib.errors import DomainError
 from tests import factories
 
@@ -149,7 +146,7 @@ def test_an_hr_admin_cannot_accept_a_cohort_role(
     )
     before = enrollment_state(cohort)
     client.force_login(hr_admin)
-    response = client.post(reverse("accounts:invitation", args=["hr-token"]), follow=True)
+    response = client.post(reverse("cohorts:invitation", args=["hr-token"]), follow=True)
     assert "You are an HR admin of Acme" in response.content.decode()
     assert enrollment_state(cohort) == before
     invitation.refresh_from_db()
@@ -164,7 +161,7 @@ def test_accepting_an_invitation_one_sent_oneself_is_refused(cohort, hr_admin, o
     )
     before = enrollment_state(cohort)
     with pytest.raises(DomainError) as refused:
-        invitations.accept_invitation(invitation=invitation, user=outsider)
+        invitation_acceptance.accept_invitation(invitation=invitation, user=outsider)
     assert refused.value.code == "self_invited"
     assert enrollment_state(cohort) == before
 
@@ -175,7 +172,7 @@ def test_an_hr_admin_cannot_accept_a_leader_invitation(cohort, facilitator, hr_a
     )
     before = enrollment_state(cohort)
     with pytest.raises(DomainError) as refused:
-        invitations.accept_invitation(invitation=invitation, user=hr_admin)
+        invitation_acceptance.accept_invitation(invitation=invitation, user=hr_admin)
     assert refused.value.code == "hr_admin"
     assert "cannot be a participant's leader" in refused.value.message
     assert enrollment_state(cohort) == before
@@ -221,7 +218,7 @@ def test_participants_see_who_appointed_each_facilitator(
         invitation = invitations.invite(
             cohort=cohort, email=coach.email, role="facilitator", invited_by=hr_admin
         )
-    invitations.accept_invitation(invitation=invitation, user=coach)
+    invitation_acceptance.accept_invitation(invitation=invitation, user=coach)
     membership = Membership.objects.get(cohort=cohort, user=coach)
     assert membership.role == "facilitator" and membership.added_by == hr_admin
 

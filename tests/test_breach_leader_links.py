@@ -13,12 +13,9 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from accounts import bulk
-from accounts import services as invitations
-from accounts.models import Invitation
-from cohorts import permissions, services
-from cohorts.models import Membership, OrganizationMembership
-from goals import events
+from cohorts import bulk, invitation_acceptance, invitations, permissions, services
+from cohorts.models import Invitation, Membership, OrganizationMembership
+from goals import events, rules
 from goals import services as goal_services
 from goals.models import Goal
 from lib.errors import DomainError
@@ -111,19 +108,19 @@ def test_a_new_leader_reads_nothing_until_the_participant_confirms(
         )
     assert link(participant, cohort) == (outsider.pk, None)
     goal.refresh_from_db()
-    assert outsider.pk not in permissions.goal_reader_ids(goal)
-    assert leader.pk not in permissions.goal_reader_ids(goal)
+    assert outsider.pk not in rules.goal_reader_ids(goal)
+    assert leader.pk not in rules.goal_reader_ids(goal)
     with pytest.raises(Exception) as refused:
         permissions.access_cohort(outsider, cohort.pk)
     assert refused.typename == "Http404"
-    assert not permissions.can_record_alignment(access(facilitator, cohort), goal)
+    assert not rules.can_record_alignment(access(facilitator, cohort), goal)
     assert callbacks, "the email waits for the commit"
 
     services.confirm_leader(membership=membership(participant, cohort), leader_id=outsider.pk)
     goal.refresh_from_db()
-    assert outsider.pk in permissions.goal_reader_ids(goal)
-    assert list(permissions.visible_goals(access(outsider, cohort))) == [goal]
-    assert permissions.can_record_alignment(access(outsider, cohort), goal)
+    assert outsider.pk in rules.goal_reader_ids(goal)
+    assert list(rules.visible_goals(access(outsider, cohort))) == [goal]
+    assert rules.can_record_alignment(access(outsider, cohort), goal)
 
 
 def test_the_participant_is_emailed_after_commit(
@@ -185,7 +182,7 @@ def test_a_refused_change_withdraws_nothing(cohort, participant, leader, facilit
             membership=membership(participant, cohort), leader=facilitator, changed_by=hr_admin
         )
     assert logged_goal_ids(cohort, leader) == before
-    assert leader.pk in permissions.goal_reader_ids(goal)
+    assert leader.pk in rules.goal_reader_ids(goal)
 
 
 @pytest.mark.parametrize("confirmed", [True, False])
@@ -404,7 +401,7 @@ def test_accepting_an_invitation_that_names_the_leader_confirms_it(
             leader_email=outsider.email,
         )
     newcomer = factories.UserFactory(email="new@acme.test")
-    invitations.accept_invitation(invitation=invitation, user=newcomer)
+    invitation_acceptance.accept_invitation(invitation=invitation, user=newcomer)
     m = membership(newcomer, cohort)
     assert m.leader == outsider and m.leader_is_confirmed and m.added_by == hr_admin
 
@@ -415,7 +412,7 @@ def test_a_named_leader_who_joined_the_cohort_since_is_not_linked(cohort, hr_adm
     )
     services.enroll(cohort=cohort, user=outsider, role="facilitator", added_by=hr_admin)
     newcomer = factories.UserFactory(email="new@acme.test")
-    invitations.accept_invitation(invitation=invitation, user=newcomer)
+    invitation_acceptance.accept_invitation(invitation=invitation, user=newcomer)
     assert link(newcomer, cohort) == (None, None)
 
 
@@ -437,7 +434,7 @@ def test_a_leader_invitation_links_no_participant_of_a_cohort_the_leader_is_in(
     invitation = factories.InvitationFactory(
         cohort=elsewhere, email=person.email, role="leader", invited_by=hr_admin
     )
-    invitations.accept_invitation(invitation=invitation, user=person)
+    invitation_acceptance.accept_invitation(invitation=invitation, user=person)
     assert link(report, cohort) == (None, None)
 
 

@@ -12,8 +12,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from cohorts import permissions
-from goals import periods, services
+from goals import periods, rules, services
 from goals.models import CheckIn, CheckInReply, PartnerRound, PartnerSlot
 from lib.errors import DomainError
 from tests.goals_support import access, add_participant, membership, pair_up
@@ -61,7 +60,7 @@ def test_groups_someone_checked_in_to_cannot_be_rearranged(
     the check-in's readers stay as they were."""
     checkin = write(cohort, participant)
     before = slots(four["round"])
-    readers = permissions.checkin_reader_ids(checkin)
+    readers = rules.checkin_reader_ids(checkin)
     with pytest.raises(DomainError) as refused:
         services.edit_partner_groups(
             access=access(facilitator, cohort),
@@ -73,7 +72,7 @@ def test_groups_someone_checked_in_to_cannot_be_rearranged(
     assert slots(four["round"]) == before
     checkin.refresh_from_db()
     assert checkin.partner_round_id == four["round"].pk
-    assert permissions.checkin_reader_ids(checkin) == readers
+    assert rules.checkin_reader_ids(checkin) == readers
     assert other_participant.pk in readers and four["quinn"].pk not in readers
 
 

@@ -6,8 +6,8 @@ from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from accounts import bulk
-from accounts.models import Invitation
+from cohorts import bulk
+from cohorts.models import Invitation
 from lib.errors import DomainError
 from tests import factories
 
@@ -129,9 +129,9 @@ def test_nothing_half_done_when_a_rule_breaks_between_check_and_write(
     cohort, hr_admin, monkeypatch
 ):
     """If an invitation fails while writing, no row of the file is invited."""
-    from accounts import services
+    from cohorts import invitations
 
-    real_invite = services.invite
+    real_invite = invitations.invite
     calls = []
 
     def failing_invite(**kwargs):
@@ -140,7 +140,7 @@ def test_nothing_half_done_when_a_rule_breaks_between_check_and_write(
             raise DomainError("mail server exploded", code="boom")
         return real_invite(**kwargs)
 
-    monkeypatch.setattr(services, "invite", failing_invite)
+    monkeypatch.setattr(invitations, "invite", failing_invite)
     with pytest.raises(DomainError):
         bulk.bulk_invite(cohort=cohort, text="a@acme.test\nb@acme.test\n", invited_by=hr_admin)
     assert not Invitation.objects.exists()

@@ -129,7 +129,7 @@ def test_partners_of_a_checkin_are_those_of_its_round(
     old = pair_up(cohort, [participant, other_participant], [third, fourth])
     earlier = checkin(cohort, participant, period_start=open_period(cohort), round=old)
     pair_up(cohort, [participant, third], [other_participant, fourth])
-    from cohorts.permissions import visible_checkins
+    from goals.rules import visible_checkins
 
     assert earlier in visible_checkins(access(other_participant, cohort))
     assert earlier not in visible_checkins(access(third, cohort))

@@ -174,12 +174,43 @@ def test_background_note_services(acme, globex, cohort, participant, hr_admin):
 
 # Permissions: what each role is to the cohort -------------------------------------------
 
+CAPABILITIES = [
+    "can_manage",
+    "can_view_roster",
+    "can_see_member_emails",
+    "can_read_background",
+    "can_write_background",
+    "can_read_note_history",
+    "can_administer_organization",
+    "can_answer_leader_request",
+]
+# role: the capabilities it has (every other one is False), and how the
+# cohort page names its place in the room.
 ACCESS_TABLE = {
-    # role: (can_manage, can_view_roster, can_read_background, is_leader)
-    "facilitator": (True, True, True, False),
-    "participant": (False, True, False, False),
-    "leader": (False, False, False, True),
-    "hr_admin": (True, True, True, False),
+    "facilitator": (
+        {
+            "can_manage",
+            "can_view_roster",
+            "can_see_member_emails",
+            "can_read_background",
+            "can_write_background",
+        },
+        "a facilitator",
+    ),
+    "participant": ({"can_view_roster"}, "a participant"),
+    "leader": (set(), ""),
+    "hr_admin": (
+        {
+            "can_manage",
+            "can_view_roster",
+            "can_see_member_emails",
+            "can_read_background",
+            "can_write_background",
+            "can_read_note_history",
+            "can_administer_organization",
+        },
+        "",
+    ),
 }
 
 
@@ -187,12 +218,30 @@ ACCESS_TABLE = {
 def test_access_cohort_says_what_each_role_may_do(request, cohort, participant, role):
     user = request.getfixturevalue(role)
     access = permissions.access_cohort(user, cohort.pk)
-    assert (
-        access.can_manage,
-        access.can_view_roster,
-        access.can_read_background,
-        access.is_leader,
-    ) == ACCESS_TABLE[role]
+    allowed, place = ACCESS_TABLE[role]
+    assert {name for name in CAPABILITIES if getattr(access, name)} == allowed
+    assert access.role_in_room == place
+
+
+def test_only_the_participant_answers_a_leader_named_by_someone_else(
+    cohort, participant, other_participant, outsider, facilitator, hr_admin
+):
+    membership = Membership.objects.get(user=participant)
+    services.set_leader(membership=membership, leader=outsider, changed_by=hr_admin)
+    assert permissions.access_cohort(participant, cohort.pk).can_answer_leader_request
+    for user in (other_participant, facilitator, hr_admin):
+        assert not permissions.access_cohort(user, cohort.pk).can_answer_leader_request
+
+
+def test_leaders_are_linked_to_participants_only_by_managers(
+    cohort, facilitator, participant, hr_admin
+):
+    as_participant = permissions.access_cohort(participant, cohort.pk)
+    for manager in (facilitator, hr_admin):
+        access = permissions.access_cohort(manager, cohort.pk)
+        assert access.can_link_leader_of(Membership.objects.get(user=participant))
+        assert not access.can_link_leader_of(Membership.objects.get(user=facilitator))
+    assert not as_participant.can_link_leader_of(Membership.objects.get(user=participant))
 
 
 @pytest.mark.parametrize("role", ["outsider", "globex_user"])

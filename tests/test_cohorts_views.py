@@ -12,8 +12,7 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Invitation
-from cohorts.models import BackgroundNote, Cohort, Membership
+from cohorts.models import BackgroundNote, Cohort, Invitation, Membership
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -201,6 +200,26 @@ def test_cohort_page_of_a_leader_names_their_participant_only(
     assert "Pat One" in text
     assert "Robin Two" not in text
     assert reverse("cohorts:roster", args=[cohort.pk]) not in text
+
+
+@pytest.mark.parametrize(
+    ("role", "place", "organization_link"),
+    [
+        ("facilitator", "a facilitator", False),
+        ("participant", "a participant", False),
+        ("leader", None, False),
+        ("hr_admin", None, True),
+    ],
+)
+def test_cohort_page_names_the_readers_place_and_links_hr_to_the_organization(
+    client, request, cohort, participant, role, place, organization_link
+):
+    text = page(client, request.getfixturevalue(role), "cohorts:detail", cohort_id=cohort.pk)
+    assert ("<dt>You are</dt>" in text) is (place is not None)
+    if place is not None:
+        assert f"<dd>{place}</dd>" in text
+    organization = reverse("cohorts:organization", args=[cohort.organization_id])
+    assert (organization in text) is organization_link
 
 
 def test_cohort_text_is_escaped(client, cohort, facilitator):

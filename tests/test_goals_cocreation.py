@@ -271,6 +271,30 @@ def test_a_commitment_from_a_session_is_tied_to_a_goal_and_shows_on_it(
     assert "Ask Anna to draft the report" in page
 
 
+def test_the_untie_button_shows_only_to_whom_may_untie(cohort, participant, facilitator):
+    """On a shared goal a participant unties their own commitments; a
+    facilitator ties none, so no untie button shows them, not even next to
+    a commitment of their own."""
+    from board.models import CohortSession, Commitment
+
+    session = CohortSession.objects.create(
+        cohort=cohort, title="Session 3", starts_at=timezone.now()
+    )
+    goal = shared_goal(cohort)
+    for user, text in ((participant, "Ask for feedback weekly"), (facilitator, "Send notes")):
+        goal.commitments.add(
+            Commitment.objects.create(
+                session=session,
+                author=membership(user, cohort),
+                text=text,
+                client_id=uuid.uuid4(),
+            )
+        )
+    untie = f'action="{reverse("goals:commitment", args=[cohort.pk, goal.pk])}"'
+    assert untie not in _client(facilitator).get(goal.get_absolute_url()).content.decode()
+    assert untie in _client(participant).get(goal.get_absolute_url()).content.decode()
+
+
 def test_pages_create_agree_and_chart_a_goal(cohort, participant, facilitator):
     client = _client(participant)
     response = client.post(

@@ -21,6 +21,7 @@ def counts(cohort):
     )
 
 
+@pytest.mark.slow  # seeds the whole demo
 def test_seed_demo_fills_the_acme_cohort_once(capsys):
     call_command("seed_demo", password="pw-for-tests")
     cohort = Cohort.objects.get(organization__slug="acme", name="Leading Through Change")

@@ -8,10 +8,10 @@ from django.contrib.auth import SESSION_KEY
 from django.test import Client
 from django.urls import reverse
 
-from accounts import services
 from accounts.adapter import AccountAdapter
-from accounts.models import Invitation, User
-from cohorts.models import Membership
+from accounts.models import User
+from cohorts import invitation_acceptance
+from cohorts.models import Invitation, Membership
 from lib.errors import DomainError
 from tests import factories
 
@@ -62,7 +62,7 @@ def test_no_page_offers_signup(client, url_name):
 
 def test_the_invitation_page_still_signs_people_up(client, cohort):
     factories.InvitationFactory(cohort=cohort, token="tok", email="newcomer@acme.test")
-    response = client.post(reverse("accounts:invitation", args=["tok"]), signup_data())
+    response = client.post(reverse("cohorts:invitation", args=["tok"]), signup_data())
     assert response.status_code == 302
     user = User.objects.get(email="newcomer@acme.test")
     assert Membership.objects.filter(cohort=cohort, user=user).exists()
@@ -85,7 +85,7 @@ def squatter():
 
 def test_an_unverified_account_does_not_send_the_invitee_to_log_in(client, cohort, squatter):
     factories.InvitationFactory(cohort=cohort, token="tok", email="newcomer@acme.test")
-    page = client.get(reverse("accounts:invitation", args=["tok"]))
+    page = client.get(reverse("cohorts:invitation", args=["tok"]))
     assert page.status_code == 200
     assert page.context["mode"] == "signup"
     assert page.context["unverified_account"] is True
@@ -103,7 +103,7 @@ def test_signing_up_from_the_invitation_takes_the_unverified_account_over(
     squatter_client.force_login(squatter)
     users_before = User.objects.count()
 
-    response = client.post(reverse("accounts:invitation", args=["tok"]), signup_data())
+    response = client.post(reverse("cohorts:invitation", args=["tok"]), signup_data())
 
     assert response.status_code == 302
     assert User.objects.count() == users_before
@@ -124,7 +124,7 @@ def test_signing_up_from_the_invitation_takes_the_unverified_account_over(
 
 def test_the_squatter_cannot_reset_the_taken_over_account_s_password(client, cohort, squatter):
     factories.InvitationFactory(cohort=cohort, token="tok", email="newcomer@acme.test")
-    client.post(reverse("accounts:invitation", args=["tok"]), signup_data())
+    client.post(reverse("cohorts:invitation", args=["tok"]), signup_data())
     assert not EmailAddress.objects.filter(email="squatter@evil.test").exists()
 
 
@@ -135,9 +135,9 @@ def test_an_unverified_claim_of_the_address_on_another_account_gives_way(client,
     EmailAddress.objects.create(user=other, email="newcomer@acme.test", verified=False)
     factories.InvitationFactory(cohort=cohort, token="tok", email="newcomer@acme.test")
 
-    page = client.get(reverse("accounts:invitation", args=["tok"]))
+    page = client.get(reverse("cohorts:invitation", args=["tok"]))
     assert page.context["mode"] == "signup"
-    response = client.post(reverse("accounts:invitation", args=["tok"]), signup_data())
+    response = client.post(reverse("cohorts:invitation", args=["tok"]), signup_data())
 
     assert response.status_code == 302
     user = User.objects.get(email="newcomer@acme.test")
@@ -150,7 +150,7 @@ def test_an_unverified_claim_of_the_address_on_another_account_gives_way(client,
 
 def test_a_verified_account_is_still_asked_to_log_in(client, cohort, outsider):
     factories.InvitationFactory(cohort=cohort, token="tok", email=outsider.email)
-    page = client.get(reverse("accounts:invitation", args=["tok"]))
+    page = client.get(reverse("cohorts:invitation", args=["tok"]))
     assert page.context["mode"] == "login"
 
 
@@ -159,7 +159,7 @@ def test_a_disabled_unverified_account_is_not_taken_over(client, cohort, squatte
     squatter.save()
     factories.InvitationFactory(cohort=cohort, token="tok", email="newcomer@acme.test")
     before = sorted(EmailAddress.objects.values_list("pk", "email", "verified"))
-    response = client.post(reverse("accounts:invitation", args=["tok"]), signup_data())
+    response = client.post(reverse("cohorts:invitation", args=["tok"]), signup_data())
     assert response.status_code == 200
     assert "disabled" in str(response.context["form"].non_field_errors())
     squatter.refresh_from_db()
@@ -177,7 +177,7 @@ def test_a_takeover_that_cannot_accept_leaves_the_unverified_account_as_it_was(
     invitation = factories.InvitationFactory(cohort=cohort, email="newcomer@acme.test")
     before = sorted(EmailAddress.objects.values_list("pk", "email", "verified"))
     with pytest.raises(DomainError) as refused:
-        services.sign_up_with_invitation(
+        invitation_acceptance.sign_up_with_invitation(
             invitation=invitation, display_name="Nova", password=PASSWORD
         )
     assert refused.value.code == "cohort_full"

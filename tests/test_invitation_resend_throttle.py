@@ -11,8 +11,8 @@ from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts import services
-from accounts.models import Invitation
+from cohorts import invitations
+from cohorts.models import Invitation
 from lib.errors import DomainError
 
 pytestmark = pytest.mark.django_db
@@ -29,7 +29,7 @@ def _fresh_cache():
 @pytest.fixture
 def invitation(cohort, hr_admin, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        return services.invite(
+        return invitations.invite(
             cohort=cohort, invited_by=hr_admin, email="newcomer@acme.test", role="participant"
         )
 
@@ -43,7 +43,7 @@ def minutes_ago(invitation, minutes: float) -> None:
 
 def resend(invitation, callbacks):
     with callbacks(execute=True):
-        return services.resend_invitation(invitation=invitation)
+        return invitations.resend_invitation(invitation=invitation)
 
 
 def refused_resend(invitation, callbacks) -> DomainError:
@@ -51,7 +51,7 @@ def refused_resend(invitation, callbacks) -> DomainError:
     before = Invitation.objects.values().get(pk=invitation.pk)
     sent = len(mail.outbox)
     with callbacks(execute=True), pytest.raises(DomainError) as refused:
-        services.resend_invitation(invitation=invitation)
+        invitations.resend_invitation(invitation=invitation)
     assert Invitation.objects.values().get(pk=invitation.pk) == before
     assert len(mail.outbox) == sent
     assert refused.value.code == "resend_too_soon"
@@ -78,7 +78,7 @@ def test_a_resend_a_minute_later_goes_out(invitation, django_capture_on_commit_c
 def test_a_sixth_resend_within_the_hour_is_refused_until_the_first_is_an_hour_old(
     invitation, django_capture_on_commit_callbacks, monkeypatch
 ):
-    for _ in range(services.RESENDS_PER_HOUR):
+    for _ in range(invitations.RESENDS_PER_HOUR):
         minutes_ago(invitation, 2)
         resend(invitation, django_capture_on_commit_callbacks)
     minutes_ago(invitation, 2)
@@ -89,7 +89,7 @@ def test_a_sixth_resend_within_the_hour_is_refused_until_the_first_is_an_hour_ol
     later = timezone.now() + datetime.timedelta(hours=1, seconds=1)
     monkeypatch.setattr(timezone, "now", lambda: later)
     resent = resend(invitation, django_capture_on_commit_callbacks)
-    assert resent.send_count == 2 + services.RESENDS_PER_HOUR
+    assert resent.send_count == 2 + invitations.RESENDS_PER_HOUR
 
 
 def test_the_roster_says_when_a_refused_resend_can_be_tried_again(
@@ -110,8 +110,8 @@ def test_the_roster_says_when_a_refused_resend_can_be_tried_again(
 
 def test_a_rolled_back_resend_is_not_counted(invitation, django_capture_on_commit_callbacks):
     """Only resends that were sent count toward the hour."""
-    for _ in range(services.RESENDS_PER_HOUR + 1):
+    for _ in range(invitations.RESENDS_PER_HOUR + 1):
         minutes_ago(invitation, 2)
-        services.resend_invitation(invitation=invitation)  # never committed
+        invitations.resend_invitation(invitation=invitation)  # never committed
     minutes_ago(invitation, 2)
     resend(invitation, django_capture_on_commit_callbacks)

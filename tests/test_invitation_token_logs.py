@@ -16,7 +16,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Invitation
+from cohorts.models import Invitation
 from lib.logs import MASK, MaskSecretsFilter
 from tests import factories
 from tests.servers import DaphneServer
@@ -46,8 +46,8 @@ def test_an_invitation_request_logs_no_token(client, cohort, caplog, state, stat
     token = make_invitation(cohort, state)
     caplog.set_level(logging.DEBUG)
     for response in (
-        client.get(reverse("accounts:invitation", args=[token])),
-        client.post(reverse("accounts:invitation", args=[token]), {"display_name": "N"}),
+        client.get(reverse("cohorts:invitation", args=[token])),
+        client.post(reverse("cohorts:invitation", args=[token]), {"display_name": "N"}),
     ):
         assert response.status_code == status
     assert token not in logged_text(caplog.records)
@@ -61,7 +61,7 @@ def test_a_refused_csrf_check_on_an_invitation_logs_no_token(cohort, caplog):
     token = make_invitation(cohort, "valid")
     caplog.set_level(logging.WARNING)
     response = Client(enforce_csrf_checks=True).post(
-        reverse("accounts:invitation", args=[token]), {"display_name": "N"}
+        reverse("cohorts:invitation", args=[token]), {"display_name": "N"}
     )
     assert response.status_code == 403
     assert token not in logged_text(caplog.records)
@@ -111,7 +111,7 @@ def test_the_patterns_mask_the_secret_part_only(path, masked):
 
 @pytest.mark.django_db
 def test_the_pattern_matches_the_invitation_url_as_routed(cohort):
-    """The settings' pattern follows accounts/urls.py: a real link is masked."""
+    """The settings' pattern follows cohorts/urls.py: a real link is masked."""
     token, _hash = Invitation.new_token()
     record = logging.LogRecord(
         "x",
@@ -119,7 +119,7 @@ def test_the_pattern_matches_the_invitation_url_as_routed(cohort):
         __file__,
         1,
         "%s",
-        (reverse("accounts:invitation", args=[token]),),
+        (reverse("cohorts:invitation", args=[token]),),
         None,
     )
     MaskSecretsFilter(settings.SECRET_URL_PATTERNS).filter(record)
@@ -144,6 +144,7 @@ def test_daphne_s_access_log_generator_masks_every_kind_of_line():
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.slow  # a real Daphne process
 def test_a_real_daphne_prints_no_token(cohort):
     """`daphne config.asgi:application`, as `make run` starts it (access log on
     stdout): neither its access log nor Django's warnings print a token."""

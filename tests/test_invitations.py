@@ -10,9 +10,9 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts import services
-from accounts.models import Invitation, User, hash_token
-from cohorts.models import Membership, OrganizationMembership
+from accounts.models import User
+from cohorts import invitation_acceptance, invitations
+from cohorts.models import Invitation, Membership, OrganizationMembership, hash_token
 from lib.errors import DomainError
 from tests import factories
 
@@ -25,7 +25,7 @@ def invite(cohort, hr_admin, django_capture_on_commit_callbacks, **fields):
     """Invite through the service and return (invitation, token from the email)."""
     fields = {"email": "newcomer@acme.test", "role": "participant", **fields}
     with django_capture_on_commit_callbacks(execute=True):
-        invitation = services.invite(cohort=cohort, invited_by=hr_admin, **fields)
+        invitation = invitations.invite(cohort=cohort, invited_by=hr_admin, **fields)
     token = LINK.search(mail.outbox[-1].body)["token"]
     return invitation, token
 
@@ -68,7 +68,7 @@ def test_invite_emails_a_single_use_link_and_stores_only_its_hash(
 
 def test_invitation_email_is_not_sent_when_the_transaction_rolls_back(cohort, hr_admin):
     """The email goes out on commit; a rolled-back invitation reaches no inbox."""
-    services.invite(cohort=cohort, invited_by=hr_admin, email="x@acme.test", role="participant")
+    invitations.invite(cohort=cohort, invited_by=hr_admin, email="x@acme.test", role="participant")
     assert mail.outbox == []  # the test transaction never commits
 
 
@@ -97,7 +97,7 @@ def test_invite_refuses_broken_rules_and_creates_nothing(
 ):
     fields = {"email": "newcomer@acme.test", "role": "participant", **fields}
     with pytest.raises(DomainError) as refused:
-        services.invite(cohort=cohort, invited_by=hr_admin, **fields)
+        invitations.invite(cohort=cohort, invited_by=hr_admin, **fields)
     assert refused.value.code == code
     assert not Invitation.objects.exists()
 
@@ -107,7 +107,7 @@ def test_second_pending_invitation_for_the_same_email_is_refused(
 ):
     invite(cohort, hr_admin, django_capture_on_commit_callbacks)
     with pytest.raises(DomainError) as refused:
-        services.invite(
+        invitations.invite(
             cohort=cohort, invited_by=hr_admin, email="NEWCOMER@acme.test", role="participant"
         )
     assert refused.value.code == "already_invited"
@@ -117,21 +117,21 @@ def test_second_pending_invitation_for_the_same_email_is_refused(
 def test_capacity_counts_members_and_pending_invitations(cohort, hr_admin, participant):
     cohort.capacity = 2
     cohort.save()
-    services.invite(cohort=cohort, invited_by=hr_admin, email="a@acme.test", role="participant")
+    invitations.invite(cohort=cohort, invited_by=hr_admin, email="a@acme.test", role="participant")
     with pytest.raises(DomainError) as refused:
-        services.invite(
+        invitations.invite(
             cohort=cohort, invited_by=hr_admin, email="b@acme.test", role="participant"
         )
     assert refused.value.code == "cohort_full"
     assert "full" in refused.value.message
     # Facilitators and leaders take no seat.
-    services.invite(cohort=cohort, invited_by=hr_admin, email="c@acme.test", role="facilitator")
+    invitations.invite(cohort=cohort, invited_by=hr_admin, email="c@acme.test", role="facilitator")
     assert Invitation.objects.count() == 2
 
 
 def test_leader_may_be_named_while_their_own_invitation_is_pending(cohort, hr_admin):
-    services.invite(cohort=cohort, invited_by=hr_admin, email="boss@acme.test", role="leader")
-    invitation = services.invite(
+    invitations.invite(cohort=cohort, invited_by=hr_admin, email="boss@acme.test", role="leader")
+    invitation = invitations.invite(
         cohort=cohort,
         invited_by=hr_admin,
         email="report@acme.test",
@@ -153,13 +153,13 @@ def test_resend_sends_a_new_link_and_the_old_one_stops_working(
         sent_at=timezone.now() - datetime.timedelta(minutes=2)
     )
     with django_capture_on_commit_callbacks(execute=True):
-        services.resend_invitation(invitation=invitation)
+        invitations.resend_invitation(invitation=invitation)
     new_token = LINK.search(mail.outbox[-1].body)["token"]
     invitation.refresh_from_db()
     assert new_token != old_token
     assert invitation.send_count == 2
-    assert client.get(reverse("accounts:invitation", args=[old_token])).status_code == 404
-    assert client.get(reverse("accounts:invitation", args=[new_token])).status_code == 200
+    assert client.get(reverse("cohorts:invitation", args=[old_token])).status_code == 404
+    assert client.get(reverse("cohorts:invitation", args=[new_token])).status_code == 200
 
 
 def test_resend_restarts_the_clock_of_an_expired_invitation(cohort):
@@ -168,7 +168,7 @@ def test_resend_restarts_the_clock_of_an_expired_invitation(cohort):
         sent_at=timezone.now() - datetime.timedelta(days=8),
         expires_at=timezone.now() - datetime.timedelta(days=1),
     )
-    services.resend_invitation(invitation=invitation)
+    invitations.resend_invitation(invitation=invitation)
     invitation.refresh_from_db()
     assert invitation.status == "pending"
 
@@ -184,7 +184,7 @@ def test_resend_refuses_a_used_or_revoked_invitation(cohort, participant, state)
         Invitation.objects.filter(pk=invitation.pk).update(revoked_at=timezone.now())
     before = Invitation.objects.values().get(pk=invitation.pk)
     with pytest.raises(DomainError):
-        services.resend_invitation(invitation=invitation)
+        invitations.resend_invitation(invitation=invitation)
     assert Invitation.objects.values().get(pk=invitation.pk) == before
 
 
@@ -193,7 +193,7 @@ def test_revoke_refuses_an_accepted_invitation(cohort, participant):
         cohort=cohort, accepted_at=timezone.now(), accepted_by=participant
     )
     with pytest.raises(DomainError) as refused:
-        services.revoke_invitation(invitation=invitation)
+        invitations.revoke_invitation(invitation=invitation)
     assert refused.value.code == "already_accepted"
     invitation.refresh_from_db()
     assert invitation.revoked_at is None
@@ -212,7 +212,7 @@ def test_new_user_signs_up_from_the_link_verified_logged_in_and_enrolled(
         name="Nova Newcomer",
         leader_email="lead1@acme.test",
     )
-    url = reverse("accounts:invitation", args=[token])
+    url = reverse("cohorts:invitation", args=[token])
     page = client.get(url)
     assert page.status_code == 200
     assert "newcomer@acme.test" in page.content.decode()
@@ -238,7 +238,7 @@ def test_new_user_signs_up_from_the_link_verified_logged_in_and_enrolled(
 def test_signup_with_bad_passwords_shows_errors_and_creates_nothing(client, cohort):
     factories.InvitationFactory(cohort=cohort, token="tok", email="newcomer@acme.test")
     before = snapshot(cohort)
-    url = reverse("accounts:invitation", args=["tok"])
+    url = reverse("cohorts:invitation", args=["tok"])
     mismatch = client.post(url, signup_data(password2="something-else-entirely"))
     weak = client.post(url, signup_data(password1="123", password2="123"))
     nameless = client.post(url, signup_data(display_name="   "))
@@ -251,7 +251,7 @@ def test_signup_with_bad_passwords_shows_errors_and_creates_nothing(client, coho
 
 def test_double_submit_of_the_signup_accepts_once(client, cohort):
     factories.InvitationFactory(cohort=cohort, token="tok", email="newcomer@acme.test")
-    url = reverse("accounts:invitation", args=["tok"])
+    url = reverse("cohorts:invitation", args=["tok"])
     first = client.post(url, signup_data())
     # The second click left the browser before the first answer set the cookie.
     second = client.__class__().post(url, signup_data())
@@ -273,7 +273,7 @@ def test_signup_into_a_full_cohort_is_refused_and_leaves_no_account(client, coho
         expires_at=timezone.now() + datetime.timedelta(days=1),
     )
     before = snapshot(cohort)
-    response = client.post(reverse("accounts:invitation", args=["late"]), signup_data())
+    response = client.post(reverse("cohorts:invitation", args=["late"]), signup_data())
     assert response.status_code == 200
     assert "full" in str(response.context["form"].non_field_errors())
     assert snapshot(cohort) == before
@@ -284,7 +284,7 @@ def test_signup_into_a_full_cohort_is_refused_and_leaves_no_account(client, coho
 
 def test_existing_user_is_asked_to_log_in_and_comes_back_to_accept(client, cohort, outsider):
     factories.InvitationFactory(cohort=cohort, token="tok", email=outsider.email)
-    url = reverse("accounts:invitation", args=["tok"])
+    url = reverse("cohorts:invitation", args=["tok"])
     page = client.get(url)
     assert page.status_code == 200
     assert page.context["mode"] == "login"
@@ -312,7 +312,7 @@ def test_existing_user_is_asked_to_log_in_and_comes_back_to_accept(client, cohor
 def test_existing_user_double_submit_accepts_once(client, cohort, outsider):
     factories.InvitationFactory(cohort=cohort, token="tok", email=outsider.email)
     client.force_login(outsider)
-    url = reverse("accounts:invitation", args=["tok"])
+    url = reverse("cohorts:invitation", args=["tok"])
     first = client.post(url)
     second = client.post(url)
     assert first.status_code == second.status_code == 302
@@ -323,7 +323,7 @@ def test_existing_user_double_submit_accepts_once(client, cohort, outsider):
 def test_accepting_keeps_an_existing_display_name(client, cohort, outsider):
     factories.InvitationFactory(cohort=cohort, token="tok", email=outsider.email, name="Other")
     client.force_login(outsider)
-    client.post(reverse("accounts:invitation", args=["tok"]))
+    client.post(reverse("cohorts:invitation", args=["tok"]))
     outsider.refresh_from_db()
     assert outsider.display_name == "Sam Else"
 
@@ -334,7 +334,7 @@ def test_logged_in_as_another_email_gets_a_clear_page_and_nothing_changes(
     factories.InvitationFactory(cohort=cohort, token="tok", email="newcomer@acme.test")
     client.force_login(facilitator)
     before = snapshot(cohort)
-    url = reverse("accounts:invitation", args=["tok"])
+    url = reverse("cohorts:invitation", args=["tok"])
     page = client.get(url)
     posted = client.post(url, signup_data())
     assert page.status_code == posted.status_code == 403
@@ -348,7 +348,7 @@ def test_facilitator_invitation_makes_a_facilitator(client, cohort, outsider):
         cohort=cohort, token="tok", email=outsider.email, role="facilitator"
     )
     client.force_login(outsider)
-    client.post(reverse("accounts:invitation", args=["tok"]))
+    client.post(reverse("cohorts:invitation", args=["tok"]))
     assert Membership.objects.get(cohort=cohort, user=outsider).role == "facilitator"
 
 
@@ -360,14 +360,14 @@ def report_accepts_before_their_leader(leader_cohort, cohort, hr_admin, callback
         cohort, hr_admin, callbacks, email="report@acme.test", leader_email="boss@acme.test"
     )
     report = factories.UserFactory(email="report@acme.test")
-    services.accept_invitation(invitation=participant_invitation, user=report)
+    invitation_acceptance.accept_invitation(invitation=participant_invitation, user=report)
     return report
 
 
 def leader_accepts():
     boss = factories.UserFactory(email="boss@acme.test")
     invitation = Invitation.objects.get(email="boss@acme.test")
-    services.accept_invitation(invitation=invitation, user=boss)
+    invitation_acceptance.accept_invitation(invitation=invitation, user=boss)
     return boss
 
 
@@ -417,7 +417,7 @@ def test_named_leader_of_another_organization_is_not_linked(cohort, globex_user)
         cohort=cohort, email="report@acme.test", leader_email=globex_user.email
     )
     report = factories.UserFactory(email="report@acme.test")
-    services.accept_invitation(invitation=invitation, user=report)
+    invitation_acceptance.accept_invitation(invitation=invitation, user=report)
     assert Membership.objects.get(cohort=cohort, user=report).leader is None
     assert not OrganizationMembership.objects.filter(
         organization=cohort.organization, user=globex_user
@@ -466,7 +466,7 @@ def test_unusable_link_shows_a_clear_page_and_changes_nothing(
     if who == "invitee":
         client.force_login(outsider)
     before = snapshot(cohort)
-    url = reverse("accounts:invitation", args=[token])
+    url = reverse("cohorts:invitation", args=[token])
     for response in (client.get(url), client.post(url, signup_data())):
         assert response.status_code == status
         assert phrase in response.content.decode()
@@ -477,7 +477,7 @@ def test_unusable_link_shows_a_clear_page_and_changes_nothing(
 def test_accept_service_refuses_another_email(cohort, outsider, facilitator):
     invitation = factories.InvitationFactory(cohort=cohort, email=outsider.email)
     with pytest.raises(DomainError) as refused:
-        services.accept_invitation(invitation=invitation, user=facilitator)
+        invitation_acceptance.accept_invitation(invitation=invitation, user=facilitator)
     assert refused.value.code == "foreign"
     invitation.refresh_from_db()
     assert invitation.accepted_at is None
@@ -487,7 +487,7 @@ def test_sign_up_service_refuses_a_registered_email(cohort, outsider):
     invitation = factories.InvitationFactory(cohort=cohort, email=outsider.email.upper())
     before = snapshot(cohort)
     with pytest.raises(DomainError) as refused:
-        services.sign_up_with_invitation(
+        invitation_acceptance.sign_up_with_invitation(
             invitation=invitation, display_name="Copy", password="a-long-and-rare-passphrase"
         )
     assert refused.value.code == "account_exists"

@@ -6,7 +6,7 @@ import pytest
 
 from board import services
 from board.exports import summary_markdown
-from cohorts.permissions import access_session
+from board.rules import access_session
 from lib.markdown import escape
 from tests.board_helpers import end, live_session, post
 

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Invitation
+from cohorts.models import Invitation
 from lib.urls import same_site_path
 from tests import factories
 

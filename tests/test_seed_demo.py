@@ -7,10 +7,10 @@ from allauth.account.models import EmailAddress
 from django.core.management import call_command
 from django.utils import timezone
 
-from accounts.models import Invitation, User
-from cohorts.models import BackgroundNote, Cohort, Membership, Organization
+from accounts.models import User
+from cohorts.models import BackgroundNote, Cohort, Invitation, Membership, Organization
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]  # each seeds the whole demo
 
 ACME_EMAILS = {"coach@acme.test", "hr@acme.test", "lead1@acme.test", "lead2@acme.test"} | {
     f"p{n}@acme.test" for n in range(1, 11)

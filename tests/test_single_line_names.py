@@ -10,17 +10,16 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts import bulk
-from accounts import services as invitation_services
-from accounts.forms import InvitationSignupForm
-from accounts.models import Invitation, User
+from accounts.models import User
 from board import services as board_services
 from board.forms import PhaseForm, SaveTemplateForm, SessionForm
 from board.models import AgendaTemplate, CohortSession, Phase
+from board.rules import access_session
+from cohorts import bulk, invitation_acceptance, invitations
 from cohorts import services as cohort_services
-from cohorts.forms import CohortForm, InviteForm
-from cohorts.models import Cohort
-from cohorts.permissions import access_cohort, access_session
+from cohorts.forms import CohortForm, InvitationSignupForm, InviteForm
+from cohorts.models import Cohort, Invitation
+from cohorts.permissions import access_cohort
 from goals import services as goal_services
 from goals.forms import GoalForm, MilestoneForm
 from goals.models import Goal, Milestone
@@ -158,7 +157,7 @@ def test_cohort_services_refuse_a_name_that_is_not_one_line(acme, cohort, char):
 
 def test_invite_refuses_a_name_with_a_line_break(cohort, hr_admin):
     with pytest.raises(DomainError) as refused:
-        invitation_services.invite(
+        invitations.invite(
             cohort=cohort,
             invited_by=hr_admin,
             email="newcomer@acme.test",
@@ -184,7 +183,7 @@ def test_a_csv_row_whose_name_holds_a_line_break_is_refused_alone(cohort, hr_adm
 def test_sign_up_service_refuses_a_display_name_with_a_line_break(cohort):
     invitation = factories.InvitationFactory(cohort=cohort, email="newcomer@acme.test")
     with pytest.raises(DomainError) as refused:
-        invitation_services.sign_up_with_invitation(
+        invitation_acceptance.sign_up_with_invitation(
             invitation=invitation,
             display_name="Nova\u2028Newcomer",
             password="a-long-and-rare-passphrase",
@@ -273,7 +272,7 @@ def test_an_invitation_whose_email_cannot_be_written_is_rolled_back(
     what to fix, and nothing is stored."""
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         with pytest.raises(DomainError) as refused:
-            invitation_services.invite(
+            invitations.invite(
                 cohort=cohort_with_broken_name,
                 invited_by=hr_admin,
                 email="newcomer@acme.test",
@@ -305,7 +304,7 @@ def test_a_resend_whose_email_cannot_be_written_changes_nothing(
     cohort, hr_admin, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        invitation = invitation_services.invite(
+        invitation = invitations.invite(
             cohort=cohort, invited_by=hr_admin, email="newcomer@acme.test", role="participant"
         )
     Invitation.objects.filter(pk=invitation.pk).update(
@@ -316,7 +315,7 @@ def test_a_resend_whose_email_cannot_be_written_changes_nothing(
     sent = len(mail.outbox)
     with django_capture_on_commit_callbacks(execute=True):
         with pytest.raises(DomainError) as refused:
-            invitation_services.resend_invitation(invitation=invitation)
+            invitations.resend_invitation(invitation=invitation)
     assert refused.value.code == "email_not_written"
     assert Invitation.objects.values().get(pk=invitation.pk) == before
     assert len(mail.outbox) == sent

@@ -12,15 +12,21 @@ def test_plain_names_are_served_before_collectstatic(settings, tmp_path):
     assert static("js/board.js") == "/static/js/board.js"
 
 
-def test_collectstatic_hashes_board_modules_and_their_imports(settings, tmp_path):
+def test_collectstatic_hashes_the_page_modules_and_their_imports(settings, tmp_path):
     settings.STATIC_ROOT = tmp_path
     call_command("collectstatic", interactive=False, verbosity=0)
     staticfiles_storage._setup()  # reload the manifest just written
 
-    board_url = static("js/board.js")
-    assert re.fullmatch(r"/static/js/board\.[0-9a-f]{12}\.js", board_url)
-    hashed_board = tmp_path / board_url.removeprefix("/static/")
-    imports = re.findall(r'from "(\./board/[^"]+)"', hashed_board.read_text())
-    assert imports, "board.js imports its modules"
+    for page in ("board", "cohort"):
+        url = static(f"js/{page}.js")
+        assert re.fullmatch(rf"/static/js/{page}\.[0-9a-f]{{12}}\.js", url)
+        hashed = tmp_path / url.removeprefix("/static/")
+        imports = re.findall(r'from "(\./[^"]+)"', hashed.read_text())
+        assert any(path.startswith("./lib/connection.") for path in imports), imports
+        assert all(re.search(r"\.[0-9a-f]{12}\.js$", path) for path in imports), imports
+    # The modules' own imports (board/render.js -> ../lib/dom.js) are hashed too.
+    render = tmp_path / static("js/board/render.js").removeprefix("/static/")
+    imports = re.findall(r'from "(\.\.?/[^"]+)"', render.read_text())
+    assert any(path.startswith("../lib/") for path in imports), imports
     assert all(re.search(r"\.[0-9a-f]{12}\.js$", path) for path in imports), imports
     assert list((tmp_path / "css").glob("site.*.css.gz")), "compressed copies are written"

@@ -136,10 +136,12 @@ def _partners_kwargs(w):
 ROUTES = [
     # Operations ---------------------------------------------------------------
     Route("healthz", expect={role: 200 for role in ROLES}),
-    # Accounts: the invitation link is public (the token is the secret); a
+    # The scripts' translated strings: public, like any static file.
+    Route("jsi18n", expect={role: 200 for role in ROLES}),
+    # Invitations: the link is public (the token is the secret); a
     # signed-in person who is not the invitee gets a clear refusal.
     Route(
-        "accounts:invitation",
+        "cohorts:invitation",
         kwargs=lambda w: {"token": w.invitation_token()},
         expect={**{role: 403 for role in SIGNED_IN}, "anonymous": 200},
     ),
@@ -262,8 +264,6 @@ ROUTES = [
     Route("board:summary", lambda w: {"session_id": _ended(w).pk}, BOARD_ROOM),
     Route("board:summary_md", lambda w: {"session_id": _ended(w).pk}, BOARD_ROOM),
     Route("board:summary_csv", lambda w: {"session_id": _ended(w).pk}, BOARD_ROOM),
-    # The board's translated strings: public, like any static file.
-    Route("board:jsi18n", expect={role: 200 for role in ROLES}),
     # Goals, check-ins and partners (goals). POSTs sent with no data answer
     # 400 where a form is missing.
     Route("goals:list", lambda w: {"cohort_id": w.cohort.pk}, GOAL_READERS),

@@ -1,8 +1,12 @@
-"""docs/confidentiality.md's "Who sees what", for goals and check-ins, tested as a table.
+"""docs/confidentiality.md's "Who sees what", tested as one table.
 
-For each kind of content and each role, the content's text (a unique marker)
-must reach exactly the roles the table allows: on every page, in every
-export, and over the cohort websocket (live events and the snapshot).
+For each kind of content (goals, check-ins and their notes; reflections,
+commitments, attendance and session summaries; background notes and their
+history; member emails) and each role, the content's unique marker must reach
+exactly the roles the table allows: on every page, in every export, in the
+board snapshot, and over the cohort websocket (live events, the snapshot and
+resume). The content is made, and its pages listed, in
+tests/visibility_content.py.
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ import json
 from dataclasses import dataclass
 
 import pytest
-from asgiref.sync import sync_to_async
+from channels.db import database_sync_to_async
 from django.db import transaction
 from django.test import Client
 from django.urls import reverse
@@ -20,15 +24,29 @@ from cohorts.models import Membership
 from goals import events, periods, services
 from goals.models import Goal
 from tests import factories
-from tests.goals_support import (
-    access,
-    add_participant,
-    close_code,
-    cohort_socket,
-    frames_until,
-    membership,
-    pair_up,
-    set_rhythm,
+from tests.goals_support import access, add_participant, membership, pair_up, set_rhythm
+from tests.streams import close_code, cohort_socket, frames_until
+from tests.visibility_content import (
+    ANONYMOUS_TEXT,
+    BOARD_TABLE,
+    COHORT_TABLE,
+    FACILITATORS,
+    IN_THE_ROOM,
+    ON_BOARD_SNAPSHOT,
+    OWN_ATTENDANCE,
+    author_checkin,
+    author_goal,
+    board_snapshot,
+    board_surfaces,
+    board_where_it_must_show,
+    cohort_surfaces,
+    cohort_where_it_must_show,
+    goals_surfaces,
+    goals_where_it_must_show,
+    make_board,
+    make_cohort,
+    make_goals,
+    marked_reflection,
 )
 
 ROLES = [
@@ -36,6 +54,7 @@ ROLES = [
     "partner",  # the author's accountability partner
     "other_participant",  # in the cohort, not the author's partner
     "facilitator",
+    "co_facilitator",  # a second coach of the same cohort
     "leader",  # the author's leader
     "other_leader",  # the leader of another participant of the cohort
     "hr_admin",
@@ -44,20 +63,21 @@ ROLES = [
 ]
 
 # content -> the roles that may read it; every other role may not.
-TABLE = {
-    "goal_private": {"author", "facilitator"},
-    "goal_cohort": {"author", "partner", "other_participant", "facilitator"},
-    "goal_leader_flag_off": {"author", "facilitator", "leader"},
-    "goal_leader_flag_on": {"author", "partner", "other_participant", "facilitator", "leader"},
-    "goal_shared": {"author", "partner", "other_participant", "facilitator"},
-    "progress_on_private_goal": {"author", "facilitator"},
-    "checkin_partners_only": {"author", "partner", "facilitator"},
-    "checkin_shared_with_cohort": {"author", "partner", "other_participant", "facilitator"},
-    "checkin_reply": {"author", "partner", "facilitator"},
-    "alignment_note": {"author", "facilitator", "leader"},
-    "leader_encouragement": {"author", "facilitator", "leader"},
-    "cocreation_comment": {"author", "facilitator"},
+GOALS_TABLE = {
+    "goal_private": {"author"} | FACILITATORS,
+    "goal_cohort": IN_THE_ROOM,
+    "goal_leader_flag_off": {"author", "leader"} | FACILITATORS,
+    "goal_leader_flag_on": IN_THE_ROOM | {"leader"},
+    "goal_shared": IN_THE_ROOM,
+    "progress_on_private_goal": {"author"} | FACILITATORS,
+    "checkin_partners_only": {"author", "partner"} | FACILITATORS,
+    "checkin_shared_with_cohort": IN_THE_ROOM,
+    "checkin_reply": {"author", "partner"} | FACILITATORS,
+    "alignment_note": {"author", "leader"} | FACILITATORS,
+    "leader_encouragement": {"author", "leader"} | FACILITATORS,
+    "cocreation_comment": {"author"} | FACILITATORS,
 }
+TABLE = GOALS_TABLE | BOARD_TABLE | COHORT_TABLE
 
 # Content whose text travels over the cohort socket (goal notes and progress
 # notes never do: only the goal's summary is sent).
@@ -84,6 +104,10 @@ class World:
 def world(
     cohort, facilitator, participant, other_participant, leader, hr_admin, globex_user
 ) -> World:
+    co_facilitator = factories.UserFactory(email="coach2@acme.test", display_name="Cory Co")
+    factories.MembershipFactory(
+        cohort=cohort, user=co_facilitator, role=Membership.Role.FACILITATOR
+    )
     other_leader = factories.UserFactory(email="lead2@acme.test", display_name="Lou Other")
     factories.OrganizationMembershipFactory(organization=cohort.organization, user=other_leader)
     third = add_participant(cohort, "p3@acme.test", "Quinn Three", leader=other_leader)
@@ -94,6 +118,7 @@ def world(
         "partner": other_participant,
         "other_participant": third,
         "facilitator": facilitator,
+        "co_facilitator": co_facilitator,
         "leader": leader,
         "other_leader": other_leader,
         "hr_admin": hr_admin,
@@ -104,120 +129,41 @@ def world(
     return World(cohort=cohort, users=users, globex_cohort=globex_cohort)
 
 
-def _as(world, role):
-    return access(world.users[role], world.cohort)
-
-
-def _goal(world, marker, visibility, *, agreed=False):
-    goal = services.draft_personal_goal(
-        access=_as(world, "author"),
-        owner=membership(world.users["author"], world.cohort),
-        title=marker,
-        visibility=visibility,
-    )
-    if agreed:
-        services.agree_goal(access=_as(world, "author"), goal=goal)
-        goal = services.agree_goal(access=_as(world, "facilitator"), goal=goal)
-    return goal
-
-
-def _checkin(world, win, *, shared):
-    rhythm = periods.rhythm_for(world.cohort)
-    entry, _created = services.submit_checkin(
-        access=_as(world, "author"),
-        period_start=periods.current_period(rhythm).start,
-        energy=3,
-        win=win,
-        shared_with_cohort=shared,
-    )
-    return entry
+def marker_for(content: str) -> str:
+    """A text no page shows by chance, that Markdown exports keep as it is."""
+    if content.endswith("_email"):
+        return f"marked-{content.replace('_', '-')}@acme.test"
+    if content == "attendance_own":
+        return OWN_ATTENDANCE
+    return "MARK-" + content.replace("_", "-") + "-text"
 
 
 def make(content: str, world: World, marker: str):
     """Create `content` through the services, as people would; return the
-    goal or check-in it lives on."""
-    if content == "goal_private":
-        return _goal(world, marker, Goal.Visibility.PRIVATE)
-    if content == "goal_cohort":
-        return _goal(world, marker, Goal.Visibility.COHORT)
-    if content == "goal_leader_flag_off":
-        return _goal(world, marker, Goal.Visibility.LEADER)
-    if content == "goal_leader_flag_on":
-        set_rhythm(world.cohort, participants_see_leader_goals=True)
-        return _goal(world, marker, Goal.Visibility.LEADER)
-    if content == "goal_shared":
-        return services.create_shared_goal(access=_as(world, "facilitator"), title=marker)
-    if content == "progress_on_private_goal":
-        goal = _goal(world, "A private goal", Goal.Visibility.PRIVATE, agreed=True)
-        services.post_progress(access=_as(world, "author"), goal=goal, note=marker, value=30)
-        return goal
-    if content == "checkin_partners_only":
-        return _checkin(world, marker, shared=False)
-    if content == "checkin_shared_with_cohort":
-        return _checkin(world, marker, shared=True)
-    if content == "checkin_reply":
-        entry = _checkin(world, "A quiet week", shared=False)
-        services.reply_to_checkin(access=_as(world, "partner"), checkin=entry, body=marker)
-        return entry
-    if content in {"alignment_note", "leader_encouragement"}:
-        # The flag is on, so peers read the goal itself: but never these notes.
-        set_rhythm(world.cohort, participants_see_leader_goals=True)
-        goal = _goal(world, "A goal shared with my leader", Goal.Visibility.LEADER)
-        writer, kind = (
-            ("facilitator", "alignment")
-            if content == "alignment_note"
-            else ("leader", "encouragement")
-        )
-        services.add_goal_note(access=_as(world, writer), goal=goal, kind=kind, body=marker)
-        return goal
-    if content == "cocreation_comment":
-        goal = _goal(world, "A goal shared with the cohort", Goal.Visibility.COHORT)
-        services.add_goal_note(
-            access=_as(world, "facilitator"), goal=goal, kind="comment", body=marker
-        )
-        return goal
-    raise AssertionError(content)
+    goal, check-in or session it lives on (None for the cohort's content)."""
+    if content in BOARD_TABLE:
+        return make_board(content, world.users, world.cohort, marker)
+    if content in COHORT_TABLE:
+        return make_cohort(content, world.users, world.cohort, marker)
+    return make_goals(content, world.users, world.cohort, marker)
 
 
-def surfaces(world: World, item) -> list[str]:
+def surfaces(world: World, content: str, item) -> list[str]:
     """Every page and export that could show the content."""
-    cohort = world.cohort.pk
-    urls = [
-        reverse("cohorts:detail", args=[cohort]),
-        reverse("goals:list", args=[cohort]),
-        reverse("goals:export", args=[cohort]),
-        reverse("goals:checkins", args=[cohort]),
-        reverse("goals:checkins_export", args=[cohort]),
-        reverse("goals:partners", args=[cohort]),
-    ]
-    if isinstance(item, Goal):
-        urls.append(reverse("goals:detail", args=[cohort, item.pk]))
-        urls.append(reverse("goals:edit", args=[cohort, item.pk]))
-    else:
-        urls.append(reverse("goals:checkin", args=[cohort, item.pk]))
-    return urls
+    if content in BOARD_TABLE:
+        return board_surfaces(world.cohort, item)
+    if content in COHORT_TABLE:
+        return cohort_surfaces(world.cohort)
+    return goals_surfaces(world.cohort, item)
 
 
 def where_it_must_show(content: str, world: World, item) -> list[str]:
     """The pages and exports where a reader must find the content."""
-    cohort = world.cohort.pk
-    if content.startswith("goal_"):
-        return [
-            reverse("goals:detail", args=[cohort, item.pk]),
-            reverse("goals:list", args=[cohort]),
-            reverse("goals:export", args=[cohort]),
-            reverse("cohorts:detail", args=[cohort]),
-        ]
-    if content.startswith("checkin_"):
-        shown = [
-            reverse("goals:checkin", args=[cohort, item.pk]),
-            reverse("cohorts:detail", args=[cohort]),
-        ]
-        if content != "checkin_reply":  # the list and export count replies
-            shown.append(reverse("goals:checkins", args=[cohort]))
-            shown.append(reverse("goals:checkins_export", args=[cohort]))
-        return shown
-    return [reverse("goals:detail", args=[cohort, item.pk])]
+    if content in BOARD_TABLE:
+        return board_where_it_must_show(content, item)
+    if content in COHORT_TABLE:
+        return cohort_where_it_must_show(content, world.cohort)
+    return goals_where_it_must_show(content, world.cohort, item)
 
 
 CASES = [(content, role) for content in TABLE for role in ROLES]
@@ -226,9 +172,30 @@ CASES = [(content, role) for content in TABLE for role in ROLES]
 @pytest.mark.django_db
 @pytest.mark.parametrize(("content", "role"), CASES)
 def test_pages_and_exports(world, content, role):
-    marker = f"MARK-{content}-text"
+    marker = marker_for(content)
     item = make(content, world, marker)
-    assert_pages(world, role, content, item, marker, allowed=role in TABLE[content])
+    allowed = role in TABLE[content]
+    assert_pages(world, role, content, item, marker, allowed=allowed)
+    if content == "reaction_counts" and allowed:
+        # The summary's only reactions are the marked reflection's.
+        client = Client()
+        client.force_login(world.users[role])
+        page = client.get(reverse("board:summary", args=[item.pk])).content.decode()
+        assert "Reactions:" in page
+    if content == "reflection_anonymous_author" and role in IN_THE_ROOM:
+        # Its text shows, so the author's name is missing for the right reason.
+        assert_pages(world, role, content, item, ANONYMOUS_TEXT, allowed=True)
+    if content in ON_BOARD_SNAPSHOT and role in IN_THE_ROOM:
+        snapshot = board_snapshot(world.users[role], item)
+        assert (marker in json.dumps(snapshot)) is allowed, snapshot
+        reflection = marked_reflection(snapshot, marker)
+        if reflection is not None:
+            # Only its author's board marks a reflection as theirs, named or not.
+            assert reflection["mine"] is (role == "author"), reflection
+            named = content != "reflection_anonymous"
+            assert (reflection["author"] is not None) is named, reflection
+            if content == "reaction_counts":
+                assert reflection["reactions"]["heart"] == 1, reflection
 
 
 def assert_pages(world, role, content, item, marker, *, allowed):
@@ -243,7 +210,7 @@ def assert_pages(world, role, content, item, marker, *, allowed):
             assert response.status_code == 200, url
             assert marker in response.content.decode(), url
     else:
-        for url in surfaces(world, item):
+        for url in surfaces(world, content, item):
             response = client.get(url)
             assert response.status_code in {200, 302, 404}, url
             assert marker not in response.content.decode(), (url, response.status_code)
@@ -253,14 +220,11 @@ def assert_pages(world, role, content, item, marker, *, allowed):
 @pytest.mark.parametrize("content", list(TABLE))
 def test_foreign_and_anonymous_get_404_or_login_on_every_surface(world, content):
     """Another organization's user learns nothing, not even that it exists."""
-    item = make(content, world, "MARK")
+    item = make(content, world, marker_for(content))
     stranger = Client()
     stranger.force_login(world.users["globex_user"])
     anonymous = Client()
-    for url in surfaces(world, item):
-        if url == reverse("cohorts:detail", args=[world.cohort.pk]):
-            assert stranger.get(url).status_code == 404
-            continue
+    for url in surfaces(world, content, item):
         assert stranger.get(url).status_code == 404, url
         response = anonymous.get(url)
         assert response.status_code == 302 and "/accounts/login/" in response.url, url
@@ -269,7 +233,7 @@ def test_foreign_and_anonymous_get_404_or_login_on_every_surface(world, content)
 @pytest.mark.django_db
 def test_hr_admins_see_none_of_it_not_even_the_pages(world):
     """HR admins get 404 on every goal, check-in and partner page and export."""
-    for content in TABLE:
+    for content in GOALS_TABLE:
         make(content, world, f"MARK-{content}")
     client = Client()
     client.force_login(world.users["hr_admin"])
@@ -292,17 +256,25 @@ def test_hr_admins_see_none_of_it_not_even_the_pages(world):
 
 # The websocket -------------------------------------------------------------
 
-CONNECTING = ["author", "partner", "other_participant", "facilitator", "leader", "other_leader"]
+CONNECTING = [
+    "author",
+    "partner",
+    "other_participant",
+    "facilitator",
+    "co_facilitator",
+    "leader",
+    "other_leader",
+]
 REFUSED = ["hr_admin", "globex_user", "anonymous"]
 SENTINEL = "test.sentinel"
 
 
-@sync_to_async
+@database_sync_to_async
 def _make(content, world, marker):
     return make(content, world, marker)
 
 
-@sync_to_async
+@database_sync_to_async
 def _sentinel(world):
     """A last event for every connected user: whatever was for them came first."""
     ids = [world.users[role].pk for role in CONNECTING]
@@ -316,7 +288,7 @@ def socket_world(transactional_db, world):
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.parametrize("content", list(TABLE))
+@pytest.mark.parametrize("content", list(GOALS_TABLE))
 async def test_websocket_events_and_snapshots(socket_world, content):
     world = socket_world
     marker = f"MARK-{content}-text"
@@ -365,11 +337,11 @@ async def test_websocket_refuses_hr_strangers_and_anonymous(socket_world, role):
 AFTER_CHANGE = {
     # HR names another leader: the old one loses the goal, the new one reads
     # nothing until the participant confirms.
-    "leader_replaced": {"author", "facilitator"},
-    "leader_replaced_then_confirmed": {"author", "facilitator", "other_leader"},
-    "leader_goals_setting_turned_off": {"author", "facilitator", "leader"},
+    "leader_replaced": {"author"} | FACILITATORS,
+    "leader_replaced_then_confirmed": {"author", "other_leader"} | FACILITATORS,
+    "leader_goals_setting_turned_off": {"author", "leader"} | FACILITATORS,
     # A check-in keeps the partners it was written for.
-    "partners_rotated": {"author", "partner", "facilitator"},
+    "partners_rotated": {"author", "partner"} | FACILITATORS,
 }
 
 
@@ -379,7 +351,7 @@ def change(scenario: str, world: World, marker: str):
 
     author = membership(world.users["author"], world.cohort)
     if scenario.startswith("leader_replaced"):
-        goal = _goal(world, marker, Goal.Visibility.LEADER)
+        goal = author_goal(world.users, world.cohort, marker, Goal.Visibility.LEADER)
         cohort_services.set_leader(
             membership=author,
             leader=world.users["other_leader"],
@@ -392,10 +364,10 @@ def change(scenario: str, world: World, marker: str):
         return goal
     if scenario == "leader_goals_setting_turned_off":
         set_rhythm(world.cohort, participants_see_leader_goals=True)
-        goal = _goal(world, marker, Goal.Visibility.LEADER)
+        goal = author_goal(world.users, world.cohort, marker, Goal.Visibility.LEADER)
         rhythm = periods.rhythm_for(world.cohort)
         services.update_rhythm(
-            access=_as(world, "facilitator"),
+            access=access(world.users["facilitator"], world.cohort),
             cadence=rhythm.cadence,
             weekday=rhythm.weekday,
             time_zone=rhythm.time_zone,
@@ -403,8 +375,8 @@ def change(scenario: str, world: World, marker: str):
         )
         return goal
     if scenario == "partners_rotated":
-        entry = _checkin(world, marker, shared=False)
-        services.rotate_partners(access=_as(world, "facilitator"))
+        entry = author_checkin(world.users, world.cohort, marker, shared=False)
+        services.rotate_partners(access=access(world.users["facilitator"], world.cohort))
         return entry
     raise AssertionError(scenario)
 
@@ -423,7 +395,7 @@ def test_pages_and_exports_after_a_change_of_audience(world, scenario, role):
     )
 
 
-@sync_to_async
+@database_sync_to_async
 def _change(scenario, world, marker):
     return change(scenario, world, marker)
 

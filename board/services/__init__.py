@@ -1,8 +1,8 @@
 """Sessions, agendas and the live board: every operation, used by views and consumers.
 
 Each operation is atomic and keyword-only, takes the caller's access object
-(cohorts.permissions: `CohortAccess` to schedule, `SessionAccess` for a
-session), and raises DomainError with a protocol error code
+(`CohortAccess` to schedule, board.rules' `SessionAccess` for a session),
+and raises DomainError with a protocol error code
 (docs/realtime-protocol.md) when a rule refuses it, leaving everything as it
 was. Board operations lock the session row first, so that changes to one board
 happen one at a time and their events are numbered in commit order; the event
@@ -22,6 +22,7 @@ from board.services.agenda import (  # noqa: F401
     update_phase,
     update_session,
 )
+from board.services.commitments import add_commitment  # noqa: F401
 from board.services.common import (  # noqa: F401
     DEFAULT_AGENDA,
     MAX_DURATION_MINUTES,
@@ -35,32 +36,33 @@ from board.services.common import (  # noqa: F401
     Timer,
     default_agenda,
 )
-from board.services.live import (  # noqa: F401
-    PostRequest,
-    Reactions,
-    add_commitment,
-    add_reaction,
+from board.services.facilitating import (  # noqa: F401
     clear_timer,
-    delete_reflection,
-    edit_reflection,
     end_session,
     extend_timer,
     goto_phase,
     hide_reflection,
     pause_timer,
-    post_reflection,
-    post_reflections,
-    remove_reaction,
     set_posting_locked,
     set_spotlight,
     start_session,
     start_timer,
 )
+from board.services.posting import (  # noqa: F401
+    Posted,
+    PostRequest,
+    delete_reflection,
+    edit_reflection,
+    post_reflection,
+    post_reflections,
+)
+from board.services.reactions import Reactions, add_reaction, remove_reaction  # noqa: F401
 from board.services.reads import (  # noqa: F401
     board_snapshot,
     commitment_for,
     join_board,
     leave_board,
+    posted_for,
     presence_frame,
     reflection_for,
     replayable_events,

@@ -9,6 +9,7 @@ from django.db.models import Max
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from board import rules
 from board.models import (
     AgendaTemplate,
     CohortSession,
@@ -34,12 +35,11 @@ from board.stream import (
     phases_payload,
     session_payload,
 )
-from cohorts import permissions
 
 
 def sessions_for_cohort(access):
     """A cohort's sessions, soonest first, for the people in the room (else none)."""
-    if not permissions.can_see_sessions(access):
+    if not rules.can_see_sessions(access):
         return CohortSession.objects.none()
     return CohortSession.objects.filter(cohort=access.cohort).order_by("starts_at", "pk")
 
@@ -56,7 +56,7 @@ def create_session(
     *, access, title: str, starts_at: datetime.datetime, duration_minutes: int, template_id=None
 ) -> CohortSession:
     """Schedule a session of `access.cohort`, with the default agenda or a saved one."""
-    if not access.is_facilitator:
+    if not rules.can_schedule_sessions(access):
         raise refuse("forbidden", _("Only a facilitator of this cohort can schedule sessions."))
     phases = default_agenda()
     if template_id not in (None, ""):
@@ -215,9 +215,7 @@ def agenda_templates_for(*, user, organization_id):
 
 def _template(user, template_id, organization_id) -> AgendaTemplate:
     try:
-        return permissions.access_agenda_template(
-            user, template_id, organization_id=organization_id
-        )
+        return rules.access_agenda_template(user, template_id, organization_id=organization_id)
     except Http404:
         raise refuse("not_found", _("There is no such agenda template.")) from None
 

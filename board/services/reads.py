@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
+from board import queries
 from board.models import (
     Attendance,
     CohortSession,
@@ -19,21 +20,21 @@ from board.services.common import (
     locked_session,
     record_attendance,
 )
+from board.services.posting import Posted
 from board.stream import (
     commitment_payload,
     empty_counts,
     my_reactions,
     phases_payload,
     presence_payload,
-    presence_timeout,
     reaction_counts,
     reflection_payload,
     session_payload,
     timer_payload,
 )
 from cohorts.models import Membership
-from lib import sql
 from realtime import protocol
+from realtime.tunables import presence_timeout
 
 
 # The board as one person sees it ----------------------------------------------
@@ -86,11 +87,17 @@ def board_snapshot(access) -> dict:
 
 def reflection_for(access, reflection: Reflection) -> dict:
     """REFLECTION as `access` sees it (for acks)."""
-    if getattr(reflection, "just_posted", False):  # no reactions yet: no query
-        return reflection_payload(
-            reflection, viewer=access, counts=empty_counts(), mine_reactions=[]
-        )
     return reflection_payload(reflection, viewer=access)
+
+
+def posted_for(access, posted: Posted) -> dict:
+    """The posted REFLECTION as its author sees it (for the post's ack); one
+    just stored has no reactions yet, which takes no query to know."""
+    if posted.created:
+        return reflection_payload(
+            posted.reflection, viewer=access, counts=empty_counts(), mine_reactions=[]
+        )
+    return reflection_for(access, posted.reflection)
 
 
 def commitment_for(access, commitment: Commitment) -> dict:
@@ -129,9 +136,9 @@ def replayable_events(access, events: list) -> list:
     }
     commitments = {
         c.pk: c
-        for c in Commitment.objects.filter(session_id=session_id, pk__in=commitment_ids).only(
-            "pk", "session_id", "author_id"
-        )
+        for c in Commitment.objects.filter(session_id=session_id, pk__in=commitment_ids)
+        .select_related("author")
+        .only("pk", "session_id", "author__user_id")
     }
     kept = []
     for event in events:
@@ -192,27 +199,9 @@ def leave_board(*, channel_name: str) -> None:
 def touch_presence(*, channel_names) -> None:
     """Heartbeat of a process's open sockets: still here. Also keeps
     attendance's last_seen_at current on live sessions. Two statements,
-    however many sockets; plain SQL, as the heartbeat runs in the writer
-    between batches of posts (lib/sql.py says why)."""
-    names = list(channel_names)
-    if not names:
-        return
-    now = Presence._meta.get_field("seen_at").get_db_prep_value(timezone.now(), connection)
-    quote = connection.ops.quote_name
-    presence = quote(Presence._meta.db_table)
-    attendance = quote(Attendance._meta.db_table)
-    session = quote(CohortSession._meta.db_table)
-    touch = f"UPDATE {presence} SET seen_at = %s WHERE channel_name IN ({sql.marks(names)})"  # noqa: S608 (quoted names and placeholders only)
-    attended = (
-        f"UPDATE {attendance} SET last_seen_at = %s"  # noqa: S608 (as above)
-        " WHERE (session_id, membership_id) IN ("
-        f"SELECT p.session_id, p.membership_id FROM {presence} p"
-        f" JOIN {session} s ON s.id = p.session_id"
-        f" WHERE p.channel_name IN ({sql.marks(names)}) AND s.status = %s)"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(touch, [now, *names])
-        cursor.execute(attended, [now, *names, Status.LIVE.value])
+    however many sockets, in plain SQL: the heartbeat runs in the writer,
+    between batches of posts (board/queries.py says what that bought)."""
+    queries.touch_presence(list(channel_names), timezone.now())
 
 
 def presence_frame(session_id: int) -> dict:

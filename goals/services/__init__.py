@@ -1,14 +1,17 @@
 """Goals, check-ins and partners: every write goes through these functions.
 
-Each takes the caller's CohortAccess (from cohorts.permissions) and checks the
-rule itself, so views and the cohort consumer cannot disagree. A broken rule
+Each takes the caller's CohortAccess (from cohorts.permissions, or the
+GoalsAccess of goals/rules.py) and checks the rule in goals/rules.py itself, so
+views and the cohort consumer cannot disagree. A broken rule
 raises DomainError and leaves the data as it was. Live events are appended to
 the cohort stream inside the same transaction and sent after commit.
 
 One module per noun: goal_changes (goals, milestones, progress, notes,
-commitments), checkins (rhythm, check-ins, replies), partner_rounds.
+commitments), checkins (rhythm, check-ins, replies), partner_rounds (the
+reads of partner rounds live in goals/rounds.py, below the events).
 """
 
+from goals.rounds import current_round, has_checkins, partners_of, round_groups
 from goals.services.checkins import (
     GoalProgressEntry,
     checkin_goals,
@@ -32,14 +35,7 @@ from goals.services.goal_changes import (
     set_milestone_done,
     tie_commitment,
 )
-from goals.services.partner_rounds import (
-    current_round,
-    edit_partner_groups,
-    has_checkins,
-    partners_of,
-    rotate_partners,
-    round_groups,
-)
+from goals.services.partner_rounds import edit_partner_groups, rotate_partners
 
 __all__ = [
     "GoalProgressEntry",

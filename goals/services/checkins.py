@@ -12,10 +12,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cohorts import permissions
 from cohorts.models import Membership
 from cohorts.permissions import CohortAccess
-from goals import events, periods
+from goals import events, periods, rules
 from goals.models import (
     CheckIn,
     CheckInReply,
@@ -24,9 +23,9 @@ from goals.models import (
     Milestone,
     ProgressUpdate,
 )
+from goals.rounds import current_round
 from goals.services.common import clean_text, day_text, forbidden
 from goals.services.goal_changes import set_milestone_done
-from goals.services.partner_rounds import current_round
 from lib.errors import DomainError
 
 # Rhythm ----------------------------------------------------------------------
@@ -41,7 +40,7 @@ def update_rhythm(
     time_zone: str,
     participants_see_leader_goals: bool,
 ) -> CohortRhythm:
-    if not access.is_facilitator:
+    if not rules.can_set_rhythm(access):
         raise forbidden()
     if cadence not in CohortRhythm.Cadence.values:
         raise DomainError(_("Choose weekly or every two weeks."), code="invalid")
@@ -61,14 +60,14 @@ def update_rhythm(
                 cohort=access.cohort, kind=Goal.Kind.PERSONAL, visibility=Goal.Visibility.LEADER
             ).select_related("owner__user", "cohort")
         )
-    before = {goal.pk: permissions.goal_reader_ids(goal) for goal in leader_goals}
+    before = {goal.pk: rules.goal_reader_ids(goal) for goal in leader_goals}
     rhythm.cadence = cadence
     rhythm.weekday = weekday
     rhythm.time_zone = time_zone
     rhythm.participants_see_leader_goals = participants_see_leader_goals
     rhythm.save(update_fields=["cadence", "weekday", "time_zone", "participants_see_leader_goals"])
     for goal in leader_goals:
-        after = permissions.goal_reader_ids(goal)
+        after = rules.goal_reader_ids(goal)
         events.goal_hidden(goal, user_ids=before[goal.pk] - after)
         if after - before[goal.pk]:
             events.goal_changed(goal)
@@ -90,7 +89,7 @@ class GoalProgressEntry:
 def checkin_goals(access: CohortAccess):
     """The goals a participant reports on in a check-in: their active personal
     goals and the cohort's active shared goals."""
-    if not access.is_participant:
+    if not rules.can_write_checkins(access):
         return Goal.objects.none()
     return (
         Goal.objects.filter(cohort=access.cohort, status__in=Goal.ACTIVE_STATUSES)
@@ -126,7 +125,7 @@ def submit_checkin(
 ) -> tuple[CheckIn, bool]:
     """Write the participant's check-in for the open period; a second
     submission in the same period edits it. Returns (check-in, created)."""
-    if not access.is_participant:
+    if not rules.can_write_checkins(access):
         raise DomainError(_("Only participants write check-ins."), code="forbidden")
     cohort = access.cohort
     rhythm = periods.rhythm_for(cohort)
@@ -184,14 +183,14 @@ def submit_checkin(
             **texts,
         )
     else:
-        before = permissions.checkin_reader_ids(checkin)
+        before = rules.checkin_reader_ids(checkin)
         for name, value in texts.items():
             setattr(checkin, name, value)
         checkin.energy = energy
         checkin.shared_with_cohort = shared_with_cohort
         checkin.updated_at = stamp
         checkin.save()
-        events.checkin_hidden(checkin, user_ids=before - permissions.checkin_reader_ids(checkin))
+        events.checkin_hidden(checkin, user_ids=before - rules.checkin_reader_ids(checkin))
         # Figures given with the earlier submission are replaced by these.
         checkin.progress.filter(milestone__isnull=True).delete()
 
@@ -231,7 +230,7 @@ def reply_to_checkin(
 ) -> tuple[CheckInReply, bool]:
     """Answer in the check-in's thread; a resend with the same client_id
     returns the stored reply. Returns (reply, created)."""
-    if not permissions.can_reply_checkin(access, checkin):
+    if not rules.can_reply_checkin(access, checkin):
         raise DomainError(
             _("Only the author, their partners and the facilitators reply here."),
             code="forbidden",

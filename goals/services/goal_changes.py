@@ -8,10 +8,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cohorts import permissions
 from cohorts.models import Membership
 from cohorts.permissions import CohortAccess
-from goals import events, periods
+from goals import events, periods, rules
 from goals.models import (
     CheckIn,
     Goal,
@@ -54,7 +53,7 @@ def create_shared_goal(
     target_date: datetime.date | None = None,
 ) -> Goal:
     """A cohort goal, written by a facilitator with the cohort: agreed at once."""
-    if not access.is_facilitator:
+    if not rules.can_propose_goals(access):
         raise forbidden()
     now = timezone.now()
     goal = Goal.objects.create(
@@ -93,11 +92,11 @@ def draft_personal_goal(
 
     Only the participant chooses who else reads it: a proposal starts private.
     """
-    if owner.cohort_id != access.cohort.pk or not owner.is_participant:
+    if owner.cohort_id != access.cohort.pk or not rules.may_own_goals(owner):
         raise DomainError(_("Goals belong to participants of this cohort."), code="invalid")
-    own = access.membership is not None and access.membership.pk == owner.pk
-    if not (own or access.is_facilitator):
+    if not rules.can_draft_goal_for(access, owner):
         raise forbidden()
+    own = access.membership is not None and access.membership.pk == owner.pk
     if visibility not in Goal.Visibility.values:
         raise DomainError(_("Choose who may see the goal."), code="invalid")
     goal = Goal.objects.create(
@@ -175,7 +174,7 @@ def edit_goal(
     target_date: datetime.date | None = None,
 ) -> Goal:
     goal = _lock(goal)
-    if not permissions.can_edit_goal(access, goal):
+    if not rules.can_edit_goal(access, goal):
         raise forbidden()
     fields = _clean_goal_fields(
         cohort=goal.cohort,
@@ -191,14 +190,14 @@ def edit_goal(
 def agree_goal(*, access: CohortAccess, goal: Goal) -> Goal:
     """Record the caller's side of the agreement; with both sides the draft is agreed."""
     goal = _lock(goal)
-    if not permissions.can_edit_goal(access, goal):
+    if not rules.can_edit_goal(access, goal):
         raise forbidden()
     if not goal.is_draft:
         raise DomainError(_("This goal is already agreed."), code="invalid")
     now = timezone.now()
-    if permissions.is_goal_author(access, goal):
+    if rules.is_goal_author(access, goal):
         goal.participant_agreed_at = goal.participant_agreed_at or now
-    if access.is_facilitator:
+    if rules.agrees_for_facilitators(access):
         if goal.facilitator_agreed_at is None:
             goal.facilitator_agreed_at = now
             goal.facilitator_agreed_by = access.user
@@ -214,7 +213,7 @@ def agree_goal(*, access: CohortAccess, goal: Goal) -> Goal:
 @transaction.atomic
 def set_goal_status(*, access: CohortAccess, goal: Goal, status: str) -> Goal:
     goal = _lock(goal)
-    if not permissions.can_edit_goal(access, goal):
+    if not rules.can_edit_goal(access, goal):
         raise forbidden()
     if status not in Goal.Status.values or status == Goal.Status.DRAFT:
         raise DomainError(_("Choose a status."), code="invalid")
@@ -229,14 +228,14 @@ def set_goal_status(*, access: CohortAccess, goal: Goal, status: str) -> Goal:
 @transaction.atomic
 def set_goal_visibility(*, access: CohortAccess, goal: Goal, visibility: str) -> Goal:
     goal = _lock(goal)
-    if not permissions.can_set_goal_visibility(access, goal):
+    if not rules.can_set_goal_visibility(access, goal):
         raise forbidden()
     if visibility not in Goal.Visibility.values:
         raise DomainError(_("Choose who may see the goal."), code="invalid")
-    before = permissions.goal_reader_ids(goal)
+    before = rules.goal_reader_ids(goal)
     goal = _apply_changes(access=access, goal=goal, changes={"visibility": visibility})
     # Readers who lost the goal are told to drop it from their page.
-    events.goal_hidden(goal, user_ids=before - permissions.goal_reader_ids(goal))
+    events.goal_hidden(goal, user_ids=before - rules.goal_reader_ids(goal))
     return goal
 
 
@@ -245,7 +244,7 @@ def add_milestone(
     *, access: CohortAccess, goal: Goal, title: str, due_on: datetime.date | None = None
 ) -> Milestone:
     goal = _lock(goal)
-    if not permissions.can_edit_goal(access, goal):
+    if not rules.can_edit_goal(access, goal):
         raise forbidden()
     title = clean_text(
         title, label=_("milestone"), required=True, limit=TITLE_MAX_LENGTH, single_line=True
@@ -261,7 +260,7 @@ def add_milestone(
 def _locked_milestone(access: CohortAccess, milestone: Milestone) -> Milestone:
     milestone = Milestone.objects.select_for_update().get(pk=milestone.pk)
     goal = _lock(milestone.goal)
-    if not permissions.can_post_progress(access, goal):
+    if not rules.can_post_progress(access, goal):
         raise forbidden()
     milestone.goal = goal
     return milestone
@@ -297,7 +296,7 @@ def set_milestone_done(
 def move_milestone(*, access: CohortAccess, milestone: Milestone, up: bool) -> Milestone:
     milestone = Milestone.objects.select_for_update().get(pk=milestone.pk)
     goal = _lock(milestone.goal)
-    if not permissions.can_edit_goal(access, goal):
+    if not rules.can_edit_goal(access, goal):
         raise forbidden()
     ordered = list(goal.milestones.order_by("position", "pk"))
     index = next(i for i, item in enumerate(ordered) if item.pk == milestone.pk)
@@ -316,7 +315,7 @@ def move_milestone(*, access: CohortAccess, milestone: Milestone, up: bool) -> M
 def delete_milestone(*, access: CohortAccess, milestone: Milestone) -> None:
     milestone = Milestone.objects.select_for_update().get(pk=milestone.pk)
     goal = _lock(milestone.goal)
-    if not permissions.can_edit_goal(access, goal):
+    if not rules.can_edit_goal(access, goal):
         raise forbidden()
     milestone.delete()
     events.goal_changed(goal)
@@ -333,7 +332,7 @@ def post_progress(
     checkin: CheckIn | None = None,
 ) -> ProgressUpdate:
     goal = _lock(goal)
-    if not permissions.can_post_progress(access, goal):
+    if not rules.can_post_progress(access, goal):
         raise forbidden()
     if goal.is_draft:
         raise DomainError(_("Progress is posted once the goal is agreed."), code="invalid")
@@ -364,9 +363,9 @@ def add_goal_note(
 ) -> GoalNote:
     goal = _lock(goal)
     allowed = {
-        GoalNote.Kind.COMMENT: permissions.can_comment_goal,
-        GoalNote.Kind.ENCOURAGEMENT: permissions.can_encourage_goal,
-        GoalNote.Kind.ALIGNMENT: permissions.can_record_alignment,
+        GoalNote.Kind.COMMENT: rules.can_comment_goal,
+        GoalNote.Kind.ENCOURAGEMENT: rules.can_encourage_goal,
+        GoalNote.Kind.ALIGNMENT: rules.can_record_alignment,
     }
     if kind not in allowed or not allowed[kind](access, goal):
         raise forbidden()
@@ -376,7 +375,7 @@ def add_goal_note(
     if on > today:
         raise DomainError(_("A note cannot be dated in the future."), code="invalid")
     note = GoalNote.objects.create(goal=goal, kind=kind, author=access.user, body=body, on=on)
-    events.goal_changed(goal)
+    events.goal_note_added(note)
     return note
 
 
@@ -385,14 +384,9 @@ def commitments_for(access: CohortAccess, goal: Goal):
     that may be tied to the goal."""
     from board.models import Commitment
 
-    if goal.is_personal:
-        if not permissions.is_goal_author(access, goal):
-            return Commitment.objects.none()
-        author = goal.owner
-    else:
-        if not access.is_participant:
-            return Commitment.objects.none()
-        author = access.membership
+    if not rules.can_tie_commitment(access, goal):
+        return Commitment.objects.none()
+    author = goal.owner if goal.is_personal else access.membership
     return Commitment.objects.filter(author=author, session__cohort=goal.cohort).select_related(
         "session"
     )

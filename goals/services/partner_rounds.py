@@ -7,14 +7,14 @@ import random
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from cohorts.models import Membership
 from cohorts.permissions import CohortAccess
-from goals import partners
+from goals import partners, rules
 from goals.models import (
     PartnerGroup,
     PartnerRound,
     PartnerSlot,
 )
+from goals.rounds import current_round, has_checkins, round_groups
 from goals.services.common import (
     ROTATION_MEMORY,
     forbidden,
@@ -22,44 +22,6 @@ from goals.services.common import (
 from lib.errors import DomainError
 
 # Partners --------------------------------------------------------------------
-
-
-def current_round(cohort, *, lock: bool = False) -> PartnerRound | None:
-    """The round in force; with `lock`, its row locked until the caller's
-    transaction ends."""
-    rounds = PartnerRound.objects.filter(cohort=cohort)
-    if lock:
-        rounds = rounds.select_for_update()
-    return rounds.first()
-
-
-def has_checkins(round: PartnerRound) -> bool:
-    """Whether a check-in was written in the round (its groups are then fixed)."""
-    return round.checkins.exists()
-
-
-def round_groups(round: PartnerRound) -> list[list[Membership]]:
-    groups = round.groups.prefetch_related("slots__membership__user")
-    return [[slot.membership for slot in group.slots.all()] for group in groups]
-
-
-def partners_of(membership: Membership) -> list[Membership]:
-    """The participant's partners in the round in force."""
-    round = current_round(membership.cohort)
-    if round is None:
-        return []
-    slot = PartnerSlot.objects.filter(round=round, membership=membership).first()
-    if slot is None:
-        return []
-    return [
-        other.membership
-        for other in slot.group.slots.select_related("membership__user")
-        if other.membership_id != membership.pk
-    ]
-
-
-def _participants(cohort):
-    return cohort.memberships.filter(role=Membership.Role.PARTICIPANT).select_related("user")
 
 
 def _store_round(*, access: CohortAccess, groups: list[list[int]]) -> PartnerRound:
@@ -83,9 +45,9 @@ def _store_groups(round: PartnerRound, groups: list[list[int]]) -> None:
 def rotate_partners(*, access: CohortAccess, rng: random.Random | None = None) -> PartnerRound:
     """A new round of pairs and triads at random, avoiding the pairs of the
     last rounds where it can; earlier rounds stay as history."""
-    if not access.is_facilitator:
+    if not rules.can_arrange_partners(access):
         raise forbidden()
-    ids = list(_participants(access.cohort).values_list("pk", flat=True))
+    ids = list(rules.partner_candidates(access.cohort).values_list("pk", flat=True))
     if len(ids) < 2:
         raise DomainError(
             _("Partners need at least two participants in the cohort."), code="invalid"
@@ -109,7 +71,7 @@ def edit_partner_groups(
     partners of the moment it was written, and rearranging would hand it to
     others. Rotating starts a new round instead, which can be rearranged
     until someone checks in."""
-    if not access.is_facilitator:
+    if not rules.can_arrange_partners(access):
         raise forbidden()
     round = PartnerRound.objects.select_for_update().get(pk=round.pk)
     if round.cohort_id != access.cohort.pk or round != current_round(access.cohort):
@@ -124,7 +86,7 @@ def edit_partner_groups(
             ),
             code="in_use",
         )
-    ids = set(_participants(access.cohort).values_list("pk", flat=True))
+    ids = set(rules.partner_candidates(access.cohort).values_list("pk", flat=True))
     if set(assignment) != ids:
         raise DomainError(_("Place every participant in a group."), code="invalid")
     by_number: dict[int, list[int]] = {}

@@ -1,19 +1,19 @@
-"""Goal pages: list, create, edit, and the small forms of a goal page."""
+"""Goal pages: the list, a new goal, a goal's page and its edit form.
+
+The small forms posted from a goal's page are in goal_actions.py.
+"""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
-from cohorts import permissions
-from cohorts.models import Membership
-from goals import charts, services
+from cohorts.permissions import not_found
+from goals import charts, rules, services
 from goals.forms import (
-    CommitmentTieForm,
     GoalForm,
     MilestoneForm,
     NewGoalForm,
@@ -22,8 +22,7 @@ from goals.forms import (
     StatusForm,
     VisibilityForm,
 )
-from goals.models import Goal, GoalNote, Milestone
-from goals.views.exports import csv_response
+from goals.models import Goal, GoalNote
 from lib.errors import DomainError
 
 # Goals -----------------------------------------------------------------------
@@ -32,15 +31,15 @@ from lib.errors import DomainError
 @login_required
 @require_GET
 def goal_list(request, cohort_id):
-    access = permissions.access_goals(request.user, cohort_id)
+    access = rules.access_goals(request.user, cohort_id)
     goals = (
-        permissions.visible_goals(access)
+        rules.visible_goals(access)
         .select_related("owner__user")
         .prefetch_related("updates", "milestones")
     )
     shared = [g for g in goals if g.is_shared]
-    mine = [g for g in goals if g.is_personal and permissions.is_goal_author(access, g)]
-    others = [g for g in goals if g.is_personal and not permissions.is_goal_author(access, g)]
+    mine = [g for g in goals if g.is_personal and rules.is_goal_author(access, g)]
+    others = [g for g in goals if g.is_personal and not rules.is_goal_author(access, g)]
     return render(
         request,
         "goals/goal_list.html",
@@ -50,7 +49,7 @@ def goal_list(request, cohort_id):
             "shared_goals": shared,
             "my_goals": mine,
             "other_goals": others,
-            "can_create": access.is_member,
+            "can_create": access.can_create_goals,
         },
     )
 
@@ -58,17 +57,15 @@ def goal_list(request, cohort_id):
 @login_required
 @require_http_methods(["GET", "POST"])
 def goal_new(request, cohort_id):
-    access = permissions.access_goals(request.user, cohort_id)
-    if not access.is_member:
-        raise Http404
-    participants = access.cohort.memberships.filter(
-        role=Membership.Role.PARTICIPANT
-    ).select_related("user")
+    access = rules.access_goals(request.user, cohort_id)
+    if not access.can_create_goals:
+        raise not_found()
+    participants = rules.goal_owners(access.cohort)
     form = NewGoalForm(
         request.POST or None,
         cohort=access.cohort,
         participants=participants,
-        is_facilitator=access.is_facilitator,
+        can_propose=access.can_propose_goals,
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -79,9 +76,9 @@ def goal_new(request, cohort_id):
             "target_date": data["target_date"],
         }
         try:
-            if access.is_facilitator and data["for_whom"] == NewGoalForm.SHARED:
+            if access.can_propose_goals and data["for_whom"] == NewGoalForm.SHARED:
                 goal = services.create_shared_goal(access=access, **fields)
-            elif access.is_facilitator:
+            elif access.can_propose_goals:
                 owner = get_object_or_404(participants, pk=data["for_whom"])
                 goal = services.draft_personal_goal(access=access, owner=owner, **fields)
             else:
@@ -124,17 +121,17 @@ def _revisions(goal):
     ]
 
 
-def _render_goal(request, access, goal, *, status=200, **forms):
+def render_goal(request, access, goal, *, status=200, **forms):
     updates = list(goal.updates.select_related("author", "milestone"))
-    note_kinds = permissions.visible_goal_note_kinds(access, goal)
-    notes = list(permissions.visible_goal_notes(access, goal))
-    can_post = permissions.can_post_progress(access, goal)
-    can_edit = permissions.can_edit_goal(access, goal)
+    note_kinds = rules.visible_goal_note_kinds(access, goal)
+    notes = list(rules.visible_goal_notes(access, goal))
+    can_post = rules.can_post_progress(access, goal)
+    can_edit = rules.can_edit_goal(access, goal)
     note_forms = {}
     for kind, allowed in (
-        (GoalNote.Kind.COMMENT, permissions.can_comment_goal(access, goal)),
-        (GoalNote.Kind.ENCOURAGEMENT, permissions.can_encourage_goal(access, goal)),
-        (GoalNote.Kind.ALIGNMENT, permissions.can_record_alignment(access, goal)),
+        (GoalNote.Kind.COMMENT, rules.can_comment_goal(access, goal)),
+        (GoalNote.Kind.ENCOURAGEMENT, rules.can_encourage_goal(access, goal)),
+        (GoalNote.Kind.ALIGNMENT, rules.can_record_alignment(access, goal)),
     ):
         if allowed:
             bound = forms.get("note_form")
@@ -143,10 +140,13 @@ def _render_goal(request, access, goal, *, status=200, **forms):
             else:
                 # Several note forms share the page: keep their ids apart.
                 note_forms[kind] = NoteForm(initial={"kind": kind}, auto_id=f"id_{kind}_%s")
-    tie_candidates = []
-    if permissions.can_tie_commitment(access, goal):
+    # Commitments the user may tie to the goal, and those they may untie.
+    tie_candidates, untie_ids = [], set()
+    if rules.can_tie_commitment(access, goal):
         tied = set(goal.commitments.values_list("pk", flat=True))
-        tie_candidates = [c for c in services.commitments_for(access, goal) if c.pk not in tied]
+        tieable = list(services.commitments_for(access, goal))
+        tie_candidates = [c for c in tieable if c.pk not in tied]
+        untie_ids = {c.pk for c in tieable if c.pk in tied}
     context = {
         "access": access,
         "cohort": access.cohort,
@@ -163,11 +163,11 @@ def _render_goal(request, access, goal, *, status=200, **forms):
         "revisions": _revisions(goal) if can_edit else [],
         "commitments": goal.commitments.select_related("author__user", "session"),
         "tie_candidates": tie_candidates,
+        "untie_ids": untie_ids,
         "can_edit": can_edit,
         "can_post": can_post,
-        "can_agree": permissions.can_agree_goal(access, goal),
-        "can_set_visibility": permissions.can_set_goal_visibility(access, goal),
-        "is_author": permissions.is_goal_author(access, goal),
+        "can_agree": rules.can_agree_goal(access, goal),
+        "can_set_visibility": rules.can_set_goal_visibility(access, goal),
         "progress_form": forms.get("progress_form") or ProgressForm(),
         "milestone_form": forms.get("milestone_form") or MilestoneForm(),
         "status_form": forms.get("status_form") or StatusForm(initial={"status": goal.status}),
@@ -180,16 +180,16 @@ def _render_goal(request, access, goal, *, status=200, **forms):
 @login_required
 @require_GET
 def goal_detail(request, cohort_id, goal_id):
-    access, goal = permissions.access_goal(request.user, cohort_id, goal_id)
-    return _render_goal(request, access, goal)
+    access, goal = rules.access_goal(request.user, cohort_id, goal_id)
+    return render_goal(request, access, goal)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def goal_edit(request, cohort_id, goal_id):
-    access, goal = permissions.access_goal(request.user, cohort_id, goal_id)
-    if not permissions.can_edit_goal(access, goal):
-        raise Http404
+    access, goal = rules.access_goal(request.user, cohort_id, goal_id)
+    if not rules.can_edit_goal(access, goal):
+        raise not_found()
     initial = {
         "title": goal.title,
         "why": goal.why,
@@ -211,210 +211,3 @@ def goal_edit(request, cohort_id, goal_id):
         {"access": access, "cohort": access.cohort, "form": form, "goal": goal},
         status=400 if form.errors else 200,
     )
-
-
-def _goal_action(
-    request, cohort_id, goal_id, form_class, form_name, action, done_message, *, permitted
-):
-    """POST a small form about one goal: on success back to the goal, else the
-    goal page again with the form's errors. A reader without the right gets
-    404, as for a goal they cannot see."""
-    access, goal = permissions.access_goal(request.user, cohort_id, goal_id)
-    if not permitted(access, goal):
-        raise Http404
-    form = form_class(request.POST) if form_class else None
-    if form is None or form.is_valid():
-        try:
-            action(access, goal, form.cleaned_data if form else {})
-        except DomainError as error:
-            if form is None:
-                messages.error(request, error.message)
-                return redirect(goal)
-            form.add_error(None, error.message)
-        else:
-            messages.success(request, done_message)
-            return redirect(goal)
-    return _render_goal(request, access, goal, status=400, **{form_name: form})
-
-
-@login_required
-@require_POST
-def goal_agree(request, cohort_id, goal_id):
-    return _goal_action(
-        request,
-        cohort_id,
-        goal_id,
-        None,
-        None,
-        lambda access, goal, data: services.agree_goal(access=access, goal=goal),
-        _("Your agreement is recorded."),
-        permitted=permissions.can_edit_goal,
-    )
-
-
-@login_required
-@require_POST
-def goal_status(request, cohort_id, goal_id):
-    return _goal_action(
-        request,
-        cohort_id,
-        goal_id,
-        StatusForm,
-        "status_form",
-        lambda access, goal, data: services.set_goal_status(
-            access=access, goal=goal, status=data["status"]
-        ),
-        _("Status changed."),
-        permitted=permissions.can_edit_goal,
-    )
-
-
-@login_required
-@require_POST
-def goal_visibility(request, cohort_id, goal_id):
-    return _goal_action(
-        request,
-        cohort_id,
-        goal_id,
-        VisibilityForm,
-        "visibility_form",
-        lambda access, goal, data: services.set_goal_visibility(
-            access=access, goal=goal, visibility=data["visibility"]
-        ),
-        _("Who may see this goal is changed."),
-        permitted=permissions.can_set_goal_visibility,
-    )
-
-
-@login_required
-@require_POST
-def goal_progress(request, cohort_id, goal_id):
-    return _goal_action(
-        request,
-        cohort_id,
-        goal_id,
-        ProgressForm,
-        "progress_form",
-        lambda access, goal, data: services.post_progress(access=access, goal=goal, **data),
-        _("Progress posted."),
-        permitted=permissions.can_post_progress,
-    )
-
-
-@login_required
-@require_POST
-def goal_note(request, cohort_id, goal_id):
-    return _goal_action(
-        request,
-        cohort_id,
-        goal_id,
-        NoteForm,
-        "note_form",
-        lambda access, goal, data: services.add_goal_note(access=access, goal=goal, **data),
-        _("Note added."),
-        permitted=permissions.can_write_goal_note,
-    )
-
-
-@login_required
-@require_POST
-def milestone_add(request, cohort_id, goal_id):
-    return _goal_action(
-        request,
-        cohort_id,
-        goal_id,
-        MilestoneForm,
-        "milestone_form",
-        lambda access, goal, data: services.add_milestone(access=access, goal=goal, **data),
-        _("Milestone added."),
-        permitted=permissions.can_edit_goal,
-    )
-
-
-@login_required
-@require_POST
-def milestone_action(request, cohort_id, goal_id, milestone_id, action):
-    actions = {
-        "done": lambda access, m: services.set_milestone_done(
-            access=access, milestone=m, done=True
-        ),
-        "undone": lambda access, m: services.set_milestone_done(
-            access=access, milestone=m, done=False
-        ),
-        "up": lambda access, m: services.move_milestone(access=access, milestone=m, up=True),
-        "down": lambda access, m: services.move_milestone(access=access, milestone=m, up=False),
-        "delete": lambda access, m: services.delete_milestone(access=access, milestone=m),
-    }
-    if action not in actions:
-        raise Http404
-    access, goal = permissions.access_goal(request.user, cohort_id, goal_id)
-    permitted = (
-        permissions.can_post_progress
-        if action in {"done", "undone"}
-        else permissions.can_edit_goal
-    )
-    if not permitted(access, goal):
-        raise Http404
-    milestone = get_object_or_404(Milestone, pk=milestone_id, goal=goal)
-    try:
-        actions[action](access, milestone)
-    except DomainError as error:
-        messages.error(request, error.message)
-    return redirect(goal)
-
-
-@login_required
-@require_POST
-def goal_commitment(request, cohort_id, goal_id):
-    return _goal_action(
-        request,
-        cohort_id,
-        goal_id,
-        CommitmentTieForm,
-        "commitment_form",
-        lambda access, goal, data: services.tie_commitment(
-            access=access, goal=goal, commitment_id=data["commitment"], tied=data["tied"]
-        ),
-        _("Commitments updated."),
-        permitted=permissions.can_tie_commitment,
-    )
-
-
-@login_required
-@require_GET
-def goals_export(request, cohort_id):
-    """The goals the requester may read, with their latest figure, as CSV."""
-    access = permissions.access_goals(request.user, cohort_id)
-    goals = (
-        permissions.visible_goals(access).select_related("owner__user").prefetch_related("updates")
-    )
-    rows = []
-    for goal in goals:
-        figures = [u for u in goal.updates.all() if u.value is not None]
-        rows.append(
-            [
-                goal.get_kind_display(),
-                str(goal.owner.user) if goal.owner else "",
-                goal.title,
-                goal.why,
-                goal.success_measure,
-                goal.target_date.isoformat() if goal.target_date else "",
-                goal.get_status_display(),
-                goal.get_visibility_display() if goal.is_personal else "",
-                figures[-1].value if figures else "",
-                figures[-1].on.isoformat() if figures else "",
-            ]
-        )
-    header = [
-        _("kind"),
-        _("participant"),
-        _("title"),
-        _("why it matters"),
-        _("success measure"),
-        _("target date"),
-        _("status"),
-        _("visibility"),
-        _("latest progress"),
-        _("progress date"),
-    ]
-    return csv_response(f"goals-cohort-{access.cohort.pk}.csv", header, rows)

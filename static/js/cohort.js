@@ -1,58 +1,26 @@
 // The cohort page's live panel: this period's check-ins, their replies and
 // the goals, kept current over /ws/cohorts/<id>/ (docs/realtime-protocol.md,
-// part 3). Text people typed is only ever set with textContent.
-(function () {
-  "use strict";
+// part 3). The server says under which check-ins this user may reply
+// (`can_reply`); the page gives the reply's length limit in
+// <script id="cohort-config">. Text people typed is only ever set with
+// textContent.
 
-  const panel = document.getElementById("cohort-live");
-  if (!panel || !("WebSocket" in window)) return;
-  const stringsNode = document.getElementById("cohort-strings");
-  const T = stringsNode ? JSON.parse(stringsNode.textContent) : {};
+import { StreamConnection } from "./lib/connection.js";
+import { h, readJson, uuid4 } from "./lib/dom.js";
+import { _, format } from "./lib/i18n.js";
+
+const panel = document.getElementById("cohort-live");
+const config = readJson("cohort-config");
+if (panel && config && "WebSocket" in window) startPanel(panel, config);
+
+function startPanel(panel, config) {
   const feed = document.getElementById("cohort-checkins");
   const goalList = document.getElementById("cohort-goals");
   const statusNode = document.getElementById("cohort-live-status");
   // Reply forms built here post as page forms when the socket is closed.
   const csrfToken = panel.dataset.csrf;
-
-  const BASE_DELAY_MS = 1000;
-  const MAX_DELAY_MS = 30000;
-  // Closes after which reconnecting cannot help: 4404, refused at the
-  // handshake; 4403, a right that ended while open (signed out, removed).
-  // Any other close (4429 included: too many sockets) reconnects with backoff.
-  const FINAL_CODES = new Set([4403, 4404]);
-
-  let me = null;
+  const pending = new Map(); // client_id -> reply form awaiting its answer
   let lastSeq = null;
-  let socket = null;
-  let attempt = 0;
-  const pending = new Map(); // client_id -> reply form awaiting its ack
-
-  function format(template, values) {
-    return template.replace(/%\((\w+)\)s/g, (_, key) => String(values[key]));
-  }
-
-  function uuid4() {
-    if (window.crypto && typeof window.crypto.randomUUID === "function") {
-      return window.crypto.randomUUID();
-    }
-    const bytes = window.crypto.getRandomValues(new Uint8Array(16));
-    bytes[6] = (bytes[6] & 0x0f) | 0x40;
-    bytes[8] = (bytes[8] & 0x3f) | 0x80;
-    const hex = Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
-    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-  }
-
-  function el(tag, attrs, children) {
-    const node = document.createElement(tag);
-    for (const [name, value] of Object.entries(attrs || {})) {
-      if (name === "text") node.textContent = value;
-      else node.setAttribute(name, value);
-    }
-    for (const child of children || []) {
-      if (child) node.append(child);
-    }
-    return node;
-  }
 
   function setStatus(text) {
     if (statusNode) statusNode.textContent = text;
@@ -60,20 +28,15 @@
 
   // Check-ins ----------------------------------------------------------------
 
-  function canReply(checkin) {
-    if (!me) return false;
-    if (me.role === "facilitator") return true;
-    if (me.role !== "participant") return false;
-    return checkin.mine || me.partners.includes(checkin.author.id);
-  }
-
   function replyItem(reply) {
-    const name = reply.author ? reply.author.name : T.someone;
-    return el("li", { "data-reply-id": String(reply.id) }, [
-      el("strong", { text: name }),
-      document.createTextNode(" "),
-      el("span", { class: "reply-text", text: reply.text }),
-    ]);
+    const name = reply.author ? reply.author.name : _("someone who left");
+    return h(
+      "li",
+      { "data-reply-id": String(reply.id) },
+      h("strong", { text: name }),
+      " ",
+      h("span", { class: "reply-text", text: reply.text }),
+    );
   }
 
   function addReply(reply) {
@@ -86,43 +49,49 @@
 
   function replyForm(checkin) {
     const id = `reply-${checkin.id}`;
-    const form = el("form", {
-      method: "post",
-      action: `${checkin.url}reply/`,
-      class: "reply-form",
-      "data-checkin": String(checkin.id),
-    }, [
-      el("input", { type: "hidden", name: "csrfmiddlewaretoken", value: csrfToken }),
-      el("input", { type: "hidden", name: "client_id", value: "" }),
-      el("label", { for: id, text: format(T.replyTo, { name: checkin.author.name }) }),
-      el("textarea", { id, name: "body", rows: "2", maxlength: "2000", required: "" }),
-      el("p", { class: "errorlist", role: "alert" }),
-      el("button", { type: "submit", text: T.reply }),
-    ]);
-    return form;
+    return h(
+      "form",
+      { method: "post", action: `${checkin.url}reply/`, class: "reply-form", "data-checkin": String(checkin.id) },
+      h("input", { type: "hidden", name: "csrfmiddlewaretoken", value: csrfToken }),
+      h("input", { type: "hidden", name: "client_id", value: "" }),
+      h("label", { for: id, text: format(_("Reply to %(name)s"), { name: checkin.author.name }) }),
+      h("textarea", { id, name: "body", rows: "2", maxlength: String(config.limits.reply), required: true }),
+      h("p", { class: "errorlist", role: "alert" }),
+      h("button", { type: "submit", text: _("Reply") }),
+    );
   }
 
   function checkinCard(checkin) {
-    const body = el("dl", { class: "checkin-body" });
-    for (const [key, label] of [["win", T.win], ["challenge", T.challenge], ["ask", T.ask]]) {
-      if (checkin[key]) body.append(el("dt", { text: label }), el("dd", { text: checkin[key] }));
+    const body = h("dl", { class: "checkin-body" });
+    const parts = [
+      ["win", _("Win")],
+      ["challenge", _("Challenge")],
+      ["ask", _("Ask for support")],
+    ];
+    for (const [key, label] of parts) {
+      if (checkin[key]) body.append(h("dt", { text: label }), h("dd", { text: checkin[key] }));
     }
-    const title = el("h4", { class: "checkin-title" }, [
-      el("a", { href: checkin.url, text: checkin.author.name }),
-      document.createTextNode(" "),
-      el("span", { class: "muted", text: `· ${format(T.energy, { energy: checkin.energy })}` }),
-    ]);
+    const energy = format(_("energy %(energy)s/5"), { energy: checkin.energy });
+    const title = h(
+      "h4",
+      { class: "checkin-title" },
+      h("a", { href: checkin.url, text: checkin.author.name }),
+      " ",
+      h("span", { class: "muted", text: `· ${energy}` }),
+    );
     if (checkin.shared_with_cohort) {
-      title.append(document.createTextNode(" "), el("span", { class: "badge", text: T.sharedWithCohort }));
+      title.append(" ", h("span", { class: "badge", text: _("shared with the cohort") }));
     }
-    const replies = el("ol", { class: "replies", "aria-label": T.replies });
+    const replies = h("ol", { class: "replies", "aria-label": _("Replies") });
     for (const reply of checkin.replies || []) replies.append(replyItem(reply));
-    return el("article", { class: "checkin card", "data-checkin-id": String(checkin.id) }, [
+    return h(
+      "article",
+      { class: "checkin card", "data-checkin-id": String(checkin.id) },
       title,
       body,
       replies,
-      canReply(checkin) ? replyForm(checkin) : null,
-    ]);
+      checkin.can_reply ? replyForm(checkin) : null,
+    );
   }
 
   function dropEmptyNote(container) {
@@ -155,13 +124,14 @@
   // Goals --------------------------------------------------------------------
 
   function goalRow(goal) {
-    const row = el("li", { class: "goal-row", "data-goal-id": String(goal.id) }, [
-      el("a", { href: goal.url, text: goal.title }),
-      document.createTextNode(" "),
-      el("span", { class: `badge status-${goal.status}`, text: goal.status_label }),
-    ]);
-    if (goal.owner) row.append(document.createTextNode(" "), el("span", { class: "muted", text: `· ${goal.owner.name}` }));
-    return row;
+    return h(
+      "li",
+      { class: "goal-row", "data-goal-id": String(goal.id) },
+      h("a", { href: goal.url, text: goal.title }),
+      " ",
+      h("span", { class: `badge status-${goal.status}`, text: goal.status_label }),
+      goal.owner ? [" ", h("span", { class: "muted", text: `· ${goal.owner.name}` })] : null,
+    );
   }
 
   function upsertGoal(goal) {
@@ -182,17 +152,36 @@
   // Frames -------------------------------------------------------------------
 
   function applySnapshot(frame) {
-    me = frame.me;
     if (feed) {
       feed.replaceChildren();
-      if (!frame.checkins.length) feed.append(el("p", { class: "muted empty-note", text: T.noCheckins }));
+      if (!frame.checkins.length) {
+        feed.append(h("p", { class: "muted empty-note", text: _("No check-in yet this period.") }));
+      }
       for (const checkin of frame.checkins) upsertCheckin(checkin, { isNew: false });
     }
     if (goalList) {
       goalList.replaceChildren();
-      if (!frame.goals.length) goalList.append(el("li", { class: "muted empty-note", text: T.noGoals }));
+      if (!frame.goals.length) {
+        goalList.append(h("li", { class: "muted empty-note", text: _("No goal to show yet.") }));
+      }
       for (const goal of frame.goals) upsertGoal(goal);
     }
+  }
+
+  const handlers = {
+    "cohort.snapshot": applySnapshot,
+    "checkin.posted": (frame) => upsertCheckin(frame.checkin, { isNew: true }),
+    "checkin.edited": (frame) => upsertCheckin(frame.checkin, { isNew: false }),
+    "checkin.removed": (frame) => removeCheckin(frame.checkin),
+    "reply.posted": (frame) => addReply(frame.reply),
+    "goal.updated": (frame) => upsertGoal(frame.goal),
+    "goal.removed": (frame) => removeGoal(frame.goal),
+  };
+
+  function receive(frame) {
+    if (Number.isInteger(frame.seq)) lastSeq = frame.seq;
+    const handler = handlers[frame.type];
+    if (handler) handler(frame);
   }
 
   function settle(frame, ok) {
@@ -202,7 +191,7 @@
     const button = form.querySelector("button");
     const error = form.querySelector(".errorlist");
     button.disabled = false;
-    button.textContent = T.reply;
+    button.textContent = _("Reply");
     if (ok) {
       form.querySelector("textarea").value = "";
       form.elements.client_id.value = "";
@@ -213,57 +202,38 @@
     }
   }
 
-  const handlers = {
-    "cohort.snapshot": applySnapshot,
-    "cohort.resumed": () => {},
-    "checkin.posted": (frame) => upsertCheckin(frame.checkin, { isNew: true }),
-    "checkin.edited": (frame) => upsertCheckin(frame.checkin, { isNew: false }),
-    "checkin.removed": (frame) => removeCheckin(frame.checkin),
-    "reply.posted": (frame) => addReply(frame.reply),
-    "goal.updated": (frame) => upsertGoal(frame.goal),
-    "goal.removed": (frame) => removeGoal(frame.goal),
-    ack: (frame) => settle(frame, true),
-    error: (frame) => settle(frame, false),
-    pong: () => {},
-  };
+  // A feed of check-ins is shown to members only; others see goals alone.
+  const liveText = feed
+    ? _("Live: new check-ins appear here as they arrive.")
+    : _("Live: the goals shared with you update here.");
+  let everOnline = false;
 
-  function receive(event) {
-    let frame;
-    try {
-      frame = JSON.parse(event.data);
-    } catch {
-      return;
+  function showStatus(status) {
+    panel.dataset.live = status === "online" ? "on" : "off";
+    if (status === "online") {
+      everOnline = true;
+      setStatus(liveText);
+    } else if (status !== "connecting" || everOnline) {
+      setStatus(_("Connection lost; reconnecting…"));
     }
-    if (!frame || typeof frame.type !== "string") return;
-    if (Number.isInteger(frame.seq)) lastSeq = frame.seq;
-    if (frame.type === "cohort.snapshot" || frame.type === "cohort.resumed") {
-      attempt = 0;
-      setStatus(T.live);
-      panel.dataset.live = "on";
-    }
-    const handler = handlers[frame.type];
-    if (handler) handler(frame);
   }
 
-  function connect() {
-    const scheme = window.location.protocol === "https:" ? "wss:" : "ws:";
-    const query = Number.isInteger(lastSeq) ? `?last_seq=${lastSeq}` : "";
-    socket = new WebSocket(`${scheme}//${window.location.host}${panel.dataset.socket}${query}`);
-    socket.addEventListener("message", receive);
-    socket.addEventListener("close", (event) => {
-      socket = null;
-      panel.dataset.live = "off";
-      for (const frame of pending.keys()) settle({ client_id: frame, message: T.reconnecting }, false);
-      if (FINAL_CODES.has(event.code)) {
-        setStatus(T.closed);
-        return;
+  const connection = new StreamConnection({
+    path: panel.dataset.socket,
+    lastSeq: () => lastSeq,
+    onFrame: receive,
+    onReply: (frame) => settle(frame, frame.type === "ack"),
+    onLost: (requests) => {
+      for (const request of requests) {
+        settle({ client_id: request.client_id, message: _("Connection lost; reconnecting…") }, false);
       }
-      setStatus(T.reconnecting);
-      const delay = Math.min(MAX_DELAY_MS, BASE_DELAY_MS * 2 ** attempt) * (0.5 + Math.random() / 2);
-      attempt += 1;
-      window.setTimeout(connect, delay);
-    });
-  }
+    },
+    onStatus: showStatus,
+    onFinal: () => {
+      panel.dataset.live = "off";
+      setStatus(_("Live updates are not available on this page."));
+    },
+  });
 
   // One reply keeps one client_id until it is acknowledged, whether it goes
   // again over the socket or as a plain page form: a reply that reached the
@@ -283,31 +253,30 @@
     if (!form) return;
     const textarea = form.querySelector("textarea");
     const text = textarea.value.trim();
-    replyClientId(form, text);
-    if (!socket || socket.readyState !== WebSocket.OPEN) return;
+    const clientId = replyClientId(form, text);
+    if (!connection.isOpen) return;
     event.preventDefault();
     const error = form.querySelector(".errorlist");
     if (!text) {
-      error.textContent = T.empty;
+      error.textContent = _("Write a reply first.");
       textarea.focus();
       return;
     }
-    if (text.length > 2000) {
-      error.textContent = T.tooLong;
+    if (text.length > config.limits.reply) {
+      error.textContent = format(_("A reply can be at most %(max)s characters."), { max: config.limits.reply });
       return;
     }
-    const clientId = replyClientId(form, text);
+    const frame = { type: "reply.post", client_id: clientId, checkin: Number(form.dataset.checkin), text };
+    // The socket failed just now: post the page form instead.
+    if (!connection.request(frame)) {
+      form.submit();
+      return;
+    }
     pending.set(clientId, form);
     const button = form.querySelector("button");
     button.disabled = true;
-    button.textContent = T.sending;
-    socket.send(JSON.stringify({
-      type: "reply.post",
-      client_id: clientId,
-      checkin: Number(form.dataset.checkin),
-      text,
-    }));
+    button.textContent = _("Sending…");
   });
 
-  connect();
-})();
+  connection.start();
+}

@@ -61,18 +61,24 @@ def live_server_url(daphne_server):
 
 @pytest.fixture
 def new_page(browser):
-    """Open a page in a fresh browser context (its own cookies), as another person."""
+    """Open a page in a fresh browser context (its own cookies), as another person.
+
+    An uncaught error in any page's scripts fails the test."""
     contexts = []
+    errors = []
 
     def open_page():
         context = browser.new_context(viewport={"width": 1280, "height": 900})
         context.set_default_timeout(10_000)
         contexts.append(context)
-        return context.new_page()
+        page = context.new_page()
+        page.on("pageerror", lambda error: errors.append(error))
+        return page
 
     yield open_page
     for context in contexts:
         context.close()
+    assert not errors, [str(error) for error in errors]
 
 
 @pytest.fixture

@@ -1,5 +1,7 @@
 """In real Chromium: one partner sends a check-in, the other sees it arrive live
-on the cohort page and replies; the reply reaches the author live too."""
+on the cohort page and replies; the reply reaches the author live too, and
+the author's answer reaches the partner, live or, after a dropped connection,
+on reconnecting."""
 
 from playwright.sync_api import expect
 
@@ -44,3 +46,25 @@ def test_a_checkin_appears_live_for_the_partner_who_replies(
     mine = pat.locator("#cohort-checkins article", has_text="Pat One")
     expect(mine.locator("ol.replies")).to_contain_text("Trust her for two more weeks, then ask.")
     assert CheckInReply.objects.get().author == other_participant
+
+    # The author answers in her own thread: her partner sees it live.
+    mine.get_by_label("Reply to Pat One").fill("Thanks, I will try that.")
+    mine.get_by_role("button", name="Reply").click()
+    expect(card.locator("ol.replies")).to_contain_text("Thanks, I will try that.")
+
+    # Robin's connection drops; a reply written meanwhile reaches Robin once
+    # the socket is back, resumed from the last seq, without a reload.
+    sockets = []
+    robin.on("websocket", lambda socket: sockets.append(socket.url))
+    robin.evaluate("window.sameDocument = true")
+    robin.context.set_offline(True)
+    expect(robin.locator("#cohort-live-status")).to_contain_text("reconnecting")
+    mine.get_by_label("Reply to Pat One").fill("And I will tell you how it went.")
+    mine.get_by_role("button", name="Reply").click()
+    expect(mine.locator("ol.replies")).to_contain_text("And I will tell you how it went.")
+    robin.context.set_offline(False)
+    expect(robin.locator("#cohort-live-status")).to_contain_text("Live")
+    expect(card.locator("ol.replies li")).to_have_count(3)
+    expect(card.locator("ol.replies")).to_contain_text("And I will tell you how it went.")
+    assert robin.evaluate("window.sameDocument") is True
+    assert sockets and all("?last_seq=" in url for url in sockets), sockets

@@ -1,7 +1,5 @@
 """Two real Daphne processes sharing the test database and Redis."""
 
-import os
-
 import pytest
 from django.conf import settings
 
@@ -19,12 +17,10 @@ def two_daphnes(django_db_setup):
             "needs REDIS_URL: the in-memory channel layer cannot reach another process "
             "(this test runs in the PostgreSQL + Redis pass)"
         )
-    # Concurrent test runs share one Redis: this run's groups get their own prefix.
-    env = {"CHANNEL_LAYER_PREFIX": f"cohorts-test-{os.getpid()}"}
     servers = []
     try:
-        servers.append(DaphneServer(extra_env=env))
-        servers.append(DaphneServer(extra_env=env))
+        servers.append(DaphneServer())
+        servers.append(DaphneServer())
         yield servers
     finally:
         for server in servers:

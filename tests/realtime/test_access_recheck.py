@@ -1,7 +1,7 @@
 """An open socket loses what its user loses, within one heartbeat."""
 
-import asyncio
 import datetime
+import time
 
 import pytest
 from channels.db import database_sync_to_async
@@ -10,10 +10,11 @@ from django.utils import timezone
 
 from board import services
 from board.models import Attendance, Presence
+from board.rules import access_session
 from cohorts.models import Membership
-from cohorts.permissions import access_session
 from realtime import fanout
-from tests.realtime.conftest import BoardClient
+from tests.streams import BoardClient
+from tests.waiting import eventually
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -45,12 +46,12 @@ async def test_a_participant_removed_from_the_cohort_is_closed_with_4403(
 
 
 async def test_a_participant_made_facilitator_gets_facilitator_events_after_a_beat(
-    live_session, participant, other_participant
+    live_session, participant, other_participant, heartbeats
 ):
     pat = await BoardClient.join(participant, live_session.pk)
     robin = await BoardClient.join(other_participant, live_session.pk)
     await set_role(participant, live_session, Membership.Role.FACILITATOR)
-    await asyncio.sleep(0.3)  # several heartbeats
+    await heartbeats.wait()
     # Commitments go to their author and the facilitators only.
     await database_sync_to_async(_to_commitments)(live_session)
     await robin.request("commitment.add", text="Ask for feedback weekly")
@@ -75,10 +76,15 @@ async def test_the_heartbeat_keeps_presence_and_attendance_fresh(live_session, p
             Attendance.objects.update(last_seen_at=long_ago),
         )
     )()
-    await asyncio.sleep(0.3)
-    presence = await database_sync_to_async(Presence.objects.get)()
-    attendance = await database_sync_to_async(Attendance.objects.get)()
-    assert presence.seen_at > long_ago and attendance.last_seen_at > long_ago
+
+    @database_sync_to_async
+    def refreshed():
+        return (
+            Presence.objects.get().seen_at > long_ago
+            and Attendance.objects.get().last_seen_at > long_ago
+        )
+
+    await eventually(refreshed, what="presence and attendance seen again")
     await pat.close()
 
 
@@ -87,8 +93,15 @@ async def test_the_heartbeat_renews_group_memberships_before_the_layer_drops_the
 ):
     layer = get_channel_layer()
     layer.group_expiry = 1  # the layer forgets a membership after a second
+    joined = time.monotonic()
     pat = await BoardClient.join(participant, live_session.pk)
-    await asyncio.sleep(3)  # many heartbeats, and well past the expiry
+    hub, group = fanout.current(), f"board.{live_session.pk}"
+    # Past the expiry of the first join (Redis counts it in whole seconds),
+    # the membership only holds if the heartbeat has joined again since.
+    await eventually(
+        lambda: hub.subscribed.get(group, 0) > joined + layer.group_expiry + 1,
+        what="a renewal after the first join expired",
+    )
     coach = await BoardClient.join(facilitator, live_session.pk)
     await coach.request("timer.start", seconds=60)
     assert (await pat.until("timer.changed"))["timer"]["state"] == "running"

@@ -5,15 +5,13 @@ import uuid
 
 import pytest
 from channels.db import database_sync_to_async
-from channels.testing import WebsocketCommunicator
 
 from board import services
 from board.models import Attendance, Presence
+from board.rules import access_session
 from cohorts.models import Membership
-from cohorts.permissions import access_session
-from config.asgi import application
-from tests import factories
-from tests.realtime.conftest import BoardClient, session_cookie
+from tests import factories, streams
+from tests.streams import BoardClient, board_path, session_cookie
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -25,7 +23,7 @@ def post(user, session, text, *, phase=None):
         phase_id=phase or access.session.current_phase_id,
         text=text,
         client_id=uuid.uuid4(),
-    )
+    ).reflection
 
 
 def facilitate(user, session, operation, **kwargs):
@@ -109,13 +107,10 @@ async def test_missing_session_is_closed_with_4404(live_session, participant):
 
 
 async def test_a_foreign_origin_is_refused_at_the_handshake(live_session, participant):
-    communicator = WebsocketCommunicator(
-        application,
-        f"/ws/sessions/{live_session.pk}/",
-        headers=[
-            (b"origin", b"http://evil.example"),
-            (b"cookie", await session_cookie(participant)),
-        ],
+    communicator = streams.communicator(
+        board_path(live_session.pk),
+        cookie=await session_cookie(participant),
+        origin=b"http://evil.example",
     )
     connected, _ = await communicator.connect()
     assert not connected

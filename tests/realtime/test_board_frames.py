@@ -9,7 +9,8 @@ from channels.db import database_sync_to_async
 
 from board import services
 from cohorts.models import Membership
-from tests.realtime.conftest import BoardClient, state
+from tests.realtime.conftest import state
+from tests.streams import BoardClient
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

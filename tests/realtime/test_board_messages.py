@@ -11,8 +11,9 @@ from channels.db import database_sync_to_async
 
 from board import services
 from board.models import Commitment, Reaction, Reflection
-from cohorts.permissions import access_session
-from tests.realtime.conftest import BoardClient, schedule_session, start_live, state
+from board.rules import access_session
+from tests.realtime.conftest import schedule_session, start_live, state
+from tests.streams import BoardClient
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -630,11 +631,13 @@ async def test_events_of_hidden_reflections_reach_facilitators_only(
     live_session, pat, robin, coach, facilitator
 ):
     reflection = await database_sync_to_async(
-        lambda: services.post_reflection(
-            access=access_session(facilitator, live_session.pk),
-            phase_id=live_session.current_phase_id,
-            text="Coach's note",
-            client_id=uuid.uuid4(),
+        lambda: (
+            services.post_reflection(
+                access=access_session(facilitator, live_session.pk),
+                phase_id=live_session.current_phase_id,
+                text="Coach's note",
+                client_id=uuid.uuid4(),
+            ).reflection
         )
     )()
     await coach.request("reflection.hide", reflection=reflection.pk, hidden=True)

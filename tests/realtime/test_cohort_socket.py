@@ -4,19 +4,22 @@ import json
 import uuid
 
 import pytest
-from asgiref.sync import sync_to_async
+from channels.db import database_sync_to_async
 
 from goals import periods, services
 from goals.models import CheckInReply, Goal
 from realtime.ratelimit import limiter
-from tests.goals_support import (
-    access,
-    add_participant,
+from tests import streams
+from tests.goals_support import access, add_participant, membership, pair_up
+from tests.streams import (
     close_code,
+    cohort_path,
     cohort_socket,
     frames_until,
-    membership,
-    pair_up,
+    join_cohort,
+    reply_to,
+    send,
+    session_cookie,
 )
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -38,7 +41,7 @@ def pairs(cohort, participant, other_participant):
     return {"third": third, "fourth": fourth}
 
 
-@sync_to_async
+@database_sync_to_async
 def write_checkin(cohort, user, *, win="Gave the hard feedback", shared=False):
     entry, _created = services.submit_checkin(
         access=access(user, cohort),
@@ -50,33 +53,11 @@ def write_checkin(cohort, user, *, win="Gave the hard feedback", shared=False):
     return entry
 
 
-async def join(user, cohort, **kwargs):
-    communicator = await cohort_socket(user, cohort.pk, **kwargs)
-    first = (await frames_until(communicator, lambda f: True))[0]
-    return communicator, first
-
-
-async def send(communicator, type_, **fields):
-    client_id = fields.pop("client_id", None) or str(uuid.uuid4())
-    await communicator.send_to(
-        text_data=json.dumps({"type": type_, "client_id": client_id, **fields})
-    )
-    return client_id
-
-
-async def reply_to(communicator, client_id):
-    frames = await frames_until(
-        communicator,
-        lambda f: f.get("client_id") == client_id and f["type"] in {"ack", "error", "pong"},
-    )
-    return frames[-1]
-
-
 async def test_the_snapshot_has_this_periods_checkins_goals_and_me(
     cohort, participant, other_participant, pairs
 ):
     await write_checkin(cohort, participant)
-    communicator, snapshot = await join(other_participant, cohort)
+    communicator, snapshot = await join_cohort(other_participant, cohort)
     assert snapshot["type"] == "cohort.snapshot"
     assert snapshot["protocol"] == 1 and snapshot["seq"] >= 1
     assert snapshot["me"]["role"] == "participant"
@@ -92,10 +73,10 @@ async def test_the_snapshot_has_this_periods_checkins_goals_and_me(
 async def test_a_new_checkin_reaches_partners_and_facilitators_live(
     cohort, participant, other_participant, facilitator, pairs
 ):
-    partner, _ = await join(other_participant, cohort)
-    coach, _ = await join(facilitator, cohort)
-    outsider, _ = await join(pairs["third"], cohort)
-    author, _ = await join(participant, cohort)
+    partner, _ = await join_cohort(other_participant, cohort)
+    coach, _ = await join_cohort(facilitator, cohort)
+    outsider, _ = await join_cohort(pairs["third"], cohort)
+    author, _ = await join_cohort(participant, cohort)
     await write_checkin(cohort, participant)
     for communicator, mine in ((partner, False), (coach, False), (author, True)):
         frames = await frames_until(communicator, lambda f: f["type"] == "checkin.posted")
@@ -112,9 +93,9 @@ async def test_resubmitting_sends_an_edit_and_unsharing_removes_it_from_peers(
     cohort, participant, other_participant, pairs
 ):
     await write_checkin(cohort, participant, shared=True)
-    peer, snapshot = await join(pairs["third"], cohort)
+    peer, snapshot = await join_cohort(pairs["third"], cohort)
     assert len(snapshot["checkins"]) == 1
-    partner, _ = await join(other_participant, cohort)
+    partner, _ = await join_cohort(other_participant, cohort)
     entry = await write_checkin(cohort, participant, win="Edited", shared=False)
     removed = (await frames_until(peer, lambda f: f["type"] == "checkin.removed"))[-1]
     assert removed["checkin"] == entry.pk
@@ -128,8 +109,8 @@ async def test_a_partner_replies_over_the_socket_and_a_resend_is_stored_once(
     cohort, participant, other_participant, pairs
 ):
     entry = await write_checkin(cohort, participant)
-    author, _ = await join(participant, cohort)
-    partner, _ = await join(other_participant, cohort)
+    author, _ = await join_cohort(participant, cohort)
+    partner, _ = await join_cohort(other_participant, cohort)
     client_id = str(uuid.uuid4())
     await send(partner, "reply.post", checkin=entry.pk, text="You did it!", client_id=client_id)
     ack = await reply_to(partner, client_id)
@@ -141,7 +122,7 @@ async def test_a_partner_replies_over_the_socket_and_a_resend_is_stored_once(
     await send(partner, "reply.post", checkin=entry.pk, text="You did it!", client_id=client_id)
     again = await reply_to(partner, client_id)
     assert again["type"] == "ack" and again["reply"]["id"] == ack["reply"]["id"]
-    assert await sync_to_async(CheckInReply.objects.count)() == 1
+    assert await database_sync_to_async(CheckInReply.objects.count)() == 1
     await author.disconnect()
     await partner.disconnect()
 
@@ -159,13 +140,13 @@ async def test_bad_frames_get_one_error_and_change_nothing(
     cohort, participant, other_participant, pairs, frame, code
 ):
     await write_checkin(cohort, participant)
-    partner, _ = await join(other_participant, cohort)
+    partner, _ = await join_cohort(other_participant, cohort)
     fields = dict(frame)
     client_id = await send(partner, fields.pop("type"), **fields)
     error = await reply_to(partner, client_id)
     assert (error["type"], error["code"]) == ("error", code)
     assert error["message"]
-    assert await sync_to_async(CheckInReply.objects.count)() == 0
+    assert await database_sync_to_async(CheckInReply.objects.count)() == 0
     pong_id = await send(partner, "ping")
     assert (await reply_to(partner, pong_id))["type"] == "pong"
     await partner.disconnect()
@@ -176,7 +157,7 @@ async def test_reply_refusals_empty_too_long_hidden_and_not_a_partner(
 ):
     private = await write_checkin(cohort, participant)
     shared = await write_checkin(cohort, pairs["fourth"], shared=True)
-    partner, _ = await join(other_participant, cohort)
+    partner, _ = await join_cohort(other_participant, cohort)
     cases = [
         (private.pk, "   ", "empty"),
         (private.pk, "x" * 2001, "too_long"),
@@ -186,10 +167,10 @@ async def test_reply_refusals_empty_too_long_hidden_and_not_a_partner(
         client_id = await send(partner, "reply.post", checkin=checkin_id, text=text)
         error = await reply_to(partner, client_id)
         assert (error["type"], error["code"]) == ("error", code), error
-    outsider, _ = await join(pairs["third"], cohort)
+    outsider, _ = await join_cohort(pairs["third"], cohort)
     client_id = await send(outsider, "reply.post", checkin=private.pk, text="Peeking")
     assert (await reply_to(outsider, client_id))["code"] == "not_found"
-    assert await sync_to_async(CheckInReply.objects.count)() == 0
+    assert await database_sync_to_async(CheckInReply.objects.count)() == 0
     await partner.disconnect()
     await outsider.disconnect()
 
@@ -197,19 +178,19 @@ async def test_reply_refusals_empty_too_long_hidden_and_not_a_partner(
 async def test_goal_updates_follow_the_goal_and_narrowing_removes_it(
     cohort, participant, other_participant, leader, pairs
 ):
-    goal = await sync_to_async(services.draft_personal_goal)(
-        access=await sync_to_async(access)(participant, cohort),
-        owner=await sync_to_async(membership)(participant, cohort),
+    goal = await database_sync_to_async(services.draft_personal_goal)(
+        access=await database_sync_to_async(access)(participant, cohort),
+        owner=await database_sync_to_async(membership)(participant, cohort),
         title="Coach, do not rescue",
         visibility=Goal.Visibility.COHORT,
     )
-    peer, snapshot = await join(other_participant, cohort)
+    peer, snapshot = await join_cohort(other_participant, cohort)
     assert [g["title"] for g in snapshot["goals"]] == ["Coach, do not rescue"]
-    boss, snapshot = await join(leader, cohort)
+    boss, snapshot = await join_cohort(leader, cohort)
     assert snapshot["me"]["role"] == "leader" and snapshot["goals"] == []
     assert snapshot["checkins"] == []
-    await sync_to_async(services.set_goal_visibility)(
-        access=await sync_to_async(access)(participant, cohort),
+    await database_sync_to_async(services.set_goal_visibility)(
+        access=await database_sync_to_async(access)(participant, cohort),
         goal=goal,
         visibility=Goal.Visibility.LEADER,
     )
@@ -225,12 +206,12 @@ async def test_goal_updates_follow_the_goal_and_narrowing_removes_it(
 async def test_resume_sends_only_missed_events_for_me_then_resumed(
     cohort, participant, other_participant, pairs
 ):
-    partner, snapshot = await join(other_participant, cohort)
+    partner, snapshot = await join_cohort(other_participant, cohort)
     seq = snapshot["seq"]
     await partner.disconnect()
     await write_checkin(cohort, pairs["third"], win="Not for Robin")
     await write_checkin(cohort, participant, win="For Robin")
-    resumed, first = await join(other_participant, cohort, query=f"last_seq={seq}")
+    resumed, first = await join_cohort(other_participant, cohort, query=f"last_seq={seq}")
     frames = [first] + (
         []
         if first["type"] == "cohort.resumed"
@@ -244,7 +225,7 @@ async def test_resume_sends_only_missed_events_for_me_then_resumed(
 
 @pytest.mark.parametrize("query", ["last_seq=abc", "last_seq=99999", "last_seq=-1"])
 async def test_an_unusable_last_seq_gets_a_fresh_snapshot(cohort, participant, query):
-    communicator, first = await join(participant, cohort, query=query)
+    communicator, first = await join_cohort(participant, cohort, query=query)
     assert first["type"] == "cohort.snapshot"
     await communicator.disconnect()
 
@@ -261,18 +242,10 @@ async def test_close_codes(cohort, participant, hr_admin):
 
 
 async def test_a_foreign_origin_is_refused_before_the_handshake(cohort, participant):
-    from channels.testing import WebsocketCommunicator
-    from django.test import Client
-
-    from config.asgi import application
-
-    client = Client()
-    await sync_to_async(client.force_login)(participant)
-    cookie = f"sessionid={client.cookies['sessionid'].value}".encode()
-    communicator = WebsocketCommunicator(
-        application,
-        f"/ws/cohorts/{cohort.pk}/",
-        headers=[(b"origin", b"http://evil.example"), (b"cookie", cookie)],
+    communicator = streams.communicator(
+        cohort_path(cohort.pk),
+        cookie=await session_cookie(participant),
+        origin=b"http://evil.example",
     )
     connected, _ = await communicator.connect(timeout=5)
     assert not connected

@@ -6,7 +6,7 @@ import weakref
 import pytest
 
 from realtime import collector, heartbeat
-from tests.realtime.conftest import BoardClient
+from tests.streams import BoardClient
 
 
 class Clock:

@@ -14,13 +14,11 @@ client gets 1011).
 
 import asyncio
 import json
-import os
 import re
 import uuid
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.test import Client
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
@@ -48,7 +46,7 @@ def run_target(makefile: str) -> str:
     [
         ("Makefile", lambda: run_target((BASE_DIR / "Makefile").read_text())),
         ("tests/servers.py", lambda: (BASE_DIR / "tests" / "servers.py").read_text()),
-        ("bench/run.py", lambda: (BASE_DIR / "bench" / "run.py").read_text()),
+        ("bench/processes.py", lambda: (BASE_DIR / "bench" / "processes.py").read_text()),
         ("README.md", lambda: (BASE_DIR / "README.md").read_text()),
     ],
 )
@@ -60,8 +58,7 @@ def test_daphne_command_lines_pass_the_application_limit(name, read):
 
 @pytest.fixture(scope="module")
 def daphne(django_db_setup):
-    env = {"CHANNEL_LAYER_PREFIX": f"cohorts-test-{os.getpid()}"} if settings.REDIS_URL else {}
-    server = DaphneServer(extra_env=env)
+    server = DaphneServer()
     yield server
     server.stop()
 

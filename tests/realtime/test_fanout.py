@@ -1,19 +1,18 @@
 """The process's fan-out (realtime/fanout.py): one layer membership per group
 and process, every socket of the group served from it, each in its own order."""
 
-import asyncio
 import uuid
 
 import pytest
 from channels.db import database_sync_to_async
-from channels.testing import WebsocketCommunicator
 
 from board import services
-from cohorts.permissions import access_session
-from config.asgi import application
+from board.consumers import BoardConsumer
+from board.rules import access_session
 from realtime import fanout
-from realtime.consumers import BoardConsumer
-from tests.realtime.conftest import ORIGIN, WAIT, BoardClient, session_cookie
+from tests import streams
+from tests.streams import WAIT, BoardClient, board_path, session_cookie
+from tests.waiting import eventually
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -26,7 +25,7 @@ def post(session, user, text):
         phase_id=session.current_phase_id,
         text=text,
         client_id=str(uuid.uuid4()),
-    )
+    ).reflection
 
 
 async def posted_by(session, user, text):
@@ -91,8 +90,14 @@ async def test_the_process_leaves_a_group_with_its_last_socket(
     assert hub.subscribed == {} and hub.members == {}
     counted.clear()
     await posted_by(live_session, participant, "Nobody here")
-    await asyncio.sleep(0.2)
-    assert counted == []  # the layer no longer sends this process the group
+    # A message sent to the process's channel after the post arrives after
+    # anything the post could have sent it.
+    marker = {"type": "stream.event", "group": "marker"}
+    await hub.layer.send(hub.channel, marker)
+    await eventually(lambda: counted, what="the marker")
+    assert [m["group"] for m in counted] == [
+        "marker"
+    ]  # the layer no longer sends this process the group
 
 
 async def test_a_dropped_group_message_is_read_from_the_log_at_the_next_one(
@@ -187,13 +192,14 @@ async def test_a_socket_whose_group_cannot_be_joined_leaves_nothing_behind(
         raise ConnectionError("channel layer gone")
 
     monkeypatch.setattr(hub.layer, "group_add", layer_down)
-    communicator = WebsocketCommunicator(
-        application,
-        f"/ws/sessions/{live_session.pk}/",
-        headers=[ORIGIN, (b"cookie", await session_cookie(participant))],
+    communicator = streams.communicator(
+        board_path(live_session.pk), cookie=await session_cookie(participant)
     )
+    await communicator.send_input({"type": "websocket.connect"})
     with pytest.raises(ConnectionError):
-        await communicator.connect(timeout=WAIT)
+        # The application's end, not connect(): that one reports the error
+        # only once its timeout has passed.
+        await communicator.wait(timeout=WAIT)
     assert hub.members == {} and hub.subscribed == {}
 
 

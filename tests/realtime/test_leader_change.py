@@ -3,15 +3,15 @@ stream at once, and on resume; a leader named but not confirmed gets nothing
 until the participant confirms."""
 
 import pytest
-from asgiref.sync import sync_to_async
+from channels.db import database_sync_to_async
 
 from cohorts import services
 from goals import services as goal_services
 from goals.consumers import CohortConsumer
 from goals.models import Goal
 from realtime.ratelimit import limiter
-from tests.goals_support import access, add_participant, frames_until, membership
-from tests.realtime.test_cohort_socket import join
+from tests.goals_support import access, add_participant, membership
+from tests.streams import frames_until, join_cohort
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -23,7 +23,7 @@ def _fresh_rate_limits():
     limiter.reset()
 
 
-@sync_to_async
+@database_sync_to_async
 def leader_goal(cohort, user, title="Ask for the promotion"):
     return goal_services.draft_personal_goal(
         access=access(user, cohort),
@@ -33,14 +33,14 @@ def leader_goal(cohort, user, title="Ask for the promotion"):
     )
 
 
-@sync_to_async
+@database_sync_to_async
 def set_leader(cohort, user, leader, changed_by):
     return services.set_leader(
         membership=membership(user, cohort), leader=leader, changed_by=changed_by
     )
 
 
-@sync_to_async
+@database_sync_to_async
 def confirm(cohort, user):
     m = membership(user, cohort)
     return services.confirm_leader(membership=m, leader_id=m.leader_id)
@@ -56,7 +56,7 @@ async def test_the_replaced_leader_is_told_to_drop_the_goal_live(
     cohort, participant, leader, outsider, hr_admin, second_report
 ):
     goal = await leader_goal(cohort, participant)
-    boss, snapshot = await join(leader, cohort)
+    boss, snapshot = await join_cohort(leader, cohort)
     assert [g["id"] for g in snapshot["goals"]] == [goal.pk]
 
     await set_leader(cohort, participant, outsider, hr_admin)
@@ -76,7 +76,7 @@ async def test_the_replaced_leader_replays_nothing_of_the_goal(
     goal = await leader_goal(cohort, participant)
     await set_leader(cohort, participant, outsider, hr_admin)
 
-    resumed, first = await join(leader, cohort, query="last_seq=0")
+    resumed, first = await join_cohort(leader, cohort, query="last_seq=0")
     frames = [first]
     if first["type"] != "cohort.resumed":
         frames += await frames_until(resumed, lambda f: f["type"] == "cohort.resumed")
@@ -92,14 +92,16 @@ async def test_a_named_leader_gets_the_goal_only_once_confirmed(
     """Sam already leads Quinn (so has a socket on the cohort); named as Pat's
     leader, Sam hears nothing of Pat's goal until Pat confirms, and then gets
     it when resuming."""
-    await sync_to_async(add_participant)(cohort, "p3@acme.test", "Quinn Three", leader=outsider)
+    await database_sync_to_async(add_participant)(
+        cohort, "p3@acme.test", "Quinn Three", leader=outsider
+    )
     goal = await leader_goal(cohort, participant)
-    sam, snapshot = await join(outsider, cohort)
+    sam, snapshot = await join_cohort(outsider, cohort)
     assert snapshot["goals"] == []
 
     await set_leader(cohort, participant, outsider, hr_admin)
-    await sync_to_async(goal_services.edit_goal)(
-        access=await sync_to_async(access)(participant, cohort),
+    await database_sync_to_async(goal_services.edit_goal)(
+        access=await database_sync_to_async(access)(participant, cohort),
         goal=goal,
         title="Ask for the promotion, with a plan",
     )
@@ -107,7 +109,7 @@ async def test_a_named_leader_gets_the_goal_only_once_confirmed(
     await sam.disconnect()
 
     await confirm(cohort, participant)
-    resumed, first = await join(outsider, cohort, query=f"last_seq={snapshot['seq']}")
+    resumed, first = await join_cohort(outsider, cohort, query=f"last_seq={snapshot['seq']}")
     frames = [first]
     if first["type"] != "cohort.resumed":
         frames += await frames_until(resumed, lambda f: f["type"] == "cohort.resumed")

@@ -5,19 +5,20 @@ readers, in the snapshot, live, or on a resume."""
 import random
 
 import pytest
-from asgiref.sync import sync_to_async
+from channels.db import database_sync_to_async
 
 from goals import services
 from goals.models import PartnerSlot
 from lib.errors import DomainError
-from tests.goals_support import access, frames_until, membership
-from tests.realtime.test_cohort_socket import join, reply_to, send, write_checkin
+from tests.goals_support import access, membership
 from tests.realtime.test_cohort_socket import pairs as pairs  # the fixture
+from tests.realtime.test_cohort_socket import write_checkin
+from tests.streams import frames_until, join_cohort, reply_to, send
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-@sync_to_async
+@database_sync_to_async
 def try_to_pair_pat_with_quinn(cohort, facilitator, participant, other_participant, pairs):
     """The facilitator's rearrangement: Pat with Quinn, Robin with Max."""
     assignment = {
@@ -35,7 +36,7 @@ def try_to_pair_pat_with_quinn(cohort, facilitator, participant, other_participa
     return refused.value
 
 
-@sync_to_async
+@database_sync_to_async
 def slots(cohort):
     return sorted(
         PartnerSlot.objects.filter(round__cohort=cohort).values_list(
@@ -54,8 +55,8 @@ async def test_a_refused_rearrangement_sends_nothing_and_readers_stay(
     """Once Pat has checked in, the groups cannot be rearranged: Quinn gets no
     event of Pat's check-in and Robin loses none."""
     entry = await write_checkin(cohort, participant, win="For Robin")
-    robin, _ = await join(other_participant, cohort)
-    quinn, snapshot = await join(pairs["third"], cohort)
+    robin, _ = await join_cohort(other_participant, cohort)
+    quinn, snapshot = await join_cohort(pairs["third"], cohort)
     assert snapshot["checkins"] == []
     before = await slots(cohort)
     refused = await try_to_pair_pat_with_quinn(
@@ -65,7 +66,7 @@ async def test_a_refused_rearrangement_sends_nothing_and_readers_stay(
     assert await slots(cohort) == before
     assert await quinn.receive_nothing(timeout=0.2)
     assert await robin.receive_nothing(timeout=0.2)
-    later, again = await join(other_participant, cohort)
+    later, again = await join_cohort(other_participant, cohort)
     assert [c["id"] for c in again["checkins"]] == [entry.pk]
     for communicator in (robin, quinn, later):
         await communicator.disconnect()
@@ -81,24 +82,24 @@ async def test_after_a_rotation_the_checkin_keeps_its_partners_everywhere(
     """Pat's check-in was written while Robin was Pat's partner. After a
     rotation, Robin still gets it in the snapshot, its edit live, its thread,
     and all of it on a resume; Pat's new partner gets none of it."""
-    before, first = await join(other_participant, cohort)
+    before, first = await join_cohort(other_participant, cohort)
     start = first["seq"]
     await before.disconnect()
     entry = await write_checkin(cohort, participant, win="For Robin")
-    await sync_to_async(services.rotate_partners)(
-        access=await sync_to_async(access)(facilitator, cohort), rng=random.Random(11)
+    await database_sync_to_async(services.rotate_partners)(
+        access=await database_sync_to_async(access)(facilitator, cohort), rng=random.Random(11)
     )
     [newcomer] = [
         m.user
-        for m in await sync_to_async(
+        for m in await database_sync_to_async(
             lambda: list(services.partners_of(membership(participant, cohort)))
         )()
     ]
     assert newcomer in (pairs["third"], pairs["fourth"])
 
-    robin, snapshot = await join(other_participant, cohort)
+    robin, snapshot = await join_cohort(other_participant, cohort)
     assert [c["id"] for c in snapshot["checkins"]] == [entry.pk]
-    new, snapshot = await join(newcomer, cohort)
+    new, snapshot = await join_cohort(newcomer, cohort)
     assert snapshot["checkins"] == []
 
     await write_checkin(cohort, participant, win="For Robin, edited")
@@ -118,7 +119,7 @@ async def test_after_a_rotation_the_checkin_keeps_its_partners_everywhere(
         (other_participant, ["checkin.posted", "checkin.edited", "reply.posted"]),
         (newcomer, []),
     ):
-        resumed, first = await join(user, cohort, query=f"last_seq={start}")
+        resumed, first = await join_cohort(user, cohort, query=f"last_seq={start}")
         frames = [first]
         if first["type"] != "cohort.resumed":
             frames += await frames_until(resumed, lambda f: f["type"] == "cohort.resumed")

@@ -2,14 +2,16 @@
 
 import json
 import re
-import uuid
 from pathlib import Path
 
 import pytest
 
-from realtime.protocol import BOARD_MESSAGES, MAX_FRAME_BYTES, PING, ProtocolError, parse
+from board.messages import BOARD_MESSAGES
+from realtime.protocol import MAX_FRAME_BYTES, PING, ProtocolError, parse
 
-CLIENT_ID = str(uuid.uuid4())
+# Fixed, not random: it is part of a test id, which every xdist worker must
+# collect alike.
+CLIENT_ID = "0b6c1f3e-2a4d-4e8f-9c71-5d3a2b1e0f64"
 
 
 def frame(**data):

@@ -15,22 +15,16 @@ from channels.db import database_sync_to_async
 from django.utils import timezone
 
 from board import services as board_services
+from board.rules import access_session
 from cohorts.models import Membership
-from cohorts.permissions import access_session
 from goals import services
 from goals.models import CohortRhythm, Goal, PartnerSlot
 from realtime import fanout
 from tests import factories
-from tests.goals_support import (
-    access,
-    frames_until,
-    membership,
-    personal_goal,
-    set_rhythm,
-)
-from tests.realtime.conftest import BoardClient
-from tests.realtime.test_cohort_socket import join, write_checkin
+from tests.goals_support import access, membership, personal_goal, set_rhythm
 from tests.realtime.test_cohort_socket import pairs as pairs  # the fixture
+from tests.realtime.test_cohort_socket import write_checkin
+from tests.streams import BoardClient, frames_until, join_cohort
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -40,7 +34,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 async def resumed_from_zero(user, cohort) -> list[dict]:
     """The frames a client of `user` gets when it resumes with ?last_seq=0."""
-    communicator, first = await join(user, cohort, query="last_seq=0")
+    communicator, first = await join_cohort(user, cohort, query="last_seq=0")
     assert first["type"] != "cohort.snapshot", "a resume, not a snapshot"
     frames = [first]
     if first["type"] != "cohort.resumed":
@@ -165,7 +159,7 @@ async def test_turning_the_setting_off_removes_leader_goals_live_and_on_resume(
     await database_sync_to_async(set_rhythm)(cohort, participants_see_leader_goals=True)
     goal = await leader_goal(cohort, participant, "Ask for the promotion")
     await progress(participant, cohort, goal)
-    robin, snapshot = await join(other_participant, cohort)
+    robin, snapshot = await join_cohort(other_participant, cohort)
     assert [g["id"] for g in snapshot["goals"]] == [goal.pk]
 
     @database_sync_to_async
@@ -259,7 +253,7 @@ async def test_a_cohort_catch_up_read_drops_what_the_reader_lost_meanwhile(
     """An event for Robin, read only after Robin lost its goal, is not sent."""
     await database_sync_to_async(set_rhythm)(cohort, participants_see_leader_goals=True)
     goal = await leader_goal(cohort, participant, "Ask for the promotion")
-    robin, _snapshot = await join(other_participant, cohort)
+    robin, _snapshot = await join_cohort(other_participant, cohort)
     await progress(participant, cohort, goal)  # lost on the way
     await database_sync_to_async(CohortRhythm.objects.filter(cohort=cohort).update)(
         participants_see_leader_goals=False
@@ -283,7 +277,7 @@ def post(user, session, text):
         phase_id=access_.session.current_phase_id,
         text=text,
         client_id=uuid.uuid4(),
-    )
+    ).reflection
 
 
 @database_sync_to_async

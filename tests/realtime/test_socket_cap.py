@@ -6,14 +6,12 @@ import asyncio
 
 import pytest
 from channels.db import database_sync_to_async
-from channels.testing import WebsocketCommunicator
-from django.test import Client
 
 from board.models import Presence
-from config.asgi import application
 from realtime import fanout, logins
-from realtime.consumers import max_sockets_per_user
-from tests.realtime.conftest import ORIGIN, WAIT, BoardClient
+from realtime.tunables import max_sockets_per_user
+from tests import streams
+from tests.streams import WAIT, BoardClient, session_cookie
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -23,17 +21,9 @@ def cap_of_three(settings):
     settings.REALTIME_MAX_SOCKETS_PER_USER = 3
 
 
-async def cookie_of(user) -> tuple:
-    client = Client()
-    await database_sync_to_async(client.force_login)(user)
-    return (b"cookie", f"sessionid={client.cookies['sessionid'].value}".encode())
-
-
-async def opened(cookie, path) -> tuple[WebsocketCommunicator, dict]:
+async def opened(cookie, path):
     """A socket and its first output (a frame, or the close)."""
-    communicator = WebsocketCommunicator(application, path, headers=[ORIGIN, cookie])
-    connected, _ = await communicator.connect(timeout=WAIT)
-    assert connected
+    communicator = await streams.connect(path, cookie=cookie)
     return communicator, await communicator.receive_output(timeout=WAIT)
 
 
@@ -51,11 +41,13 @@ async def test_one_socket_over_the_cap_is_closed_with_4429(
     """Board and cohort sockets count together, whichever browser opened them;
     another user is not affected."""
     board, stream = f"/ws/sessions/{live_session.pk}/", f"/ws/cohorts/{cohort.pk}/"
-    sockets = [await opened(await cookie_of(participant), path) for path in (board, board, stream)]
+    sockets = [
+        await opened(await session_cookie(participant), path) for path in (board, board, stream)
+    ]
     assert not any(is_refused(output) for _socket, output in sockets)
-    over, output = await opened(await cookie_of(participant), board)
+    over, output = await opened(await session_cookie(participant), board)
     assert is_refused(output)
-    over_cohort, output = await opened(await cookie_of(participant), stream)
+    over_cohort, output = await opened(await session_cookie(participant), stream)
     assert is_refused(output)
     robin = await BoardClient.join(other_participant, live_session.pk)
     # The refused sockets joined nothing and left no presence.
@@ -70,7 +62,7 @@ async def test_one_socket_over_the_cap_is_closed_with_4429(
 
 
 async def test_a_closed_socket_frees_its_place(live_session, participant, cap_of_three):
-    cookie = await cookie_of(participant)
+    cookie = await session_cookie(participant)
     path = f"/ws/sessions/{live_session.pk}/"
     sockets = [await opened(cookie, path) for _ in range(3)]
     await sockets[0][0].disconnect()
@@ -83,7 +75,7 @@ async def test_a_closed_socket_frees_its_place(live_session, participant, cap_of
 async def test_sockets_opened_at_once_do_not_overshoot_the_cap(
     live_session, participant, cap_of_three
 ):
-    cookie = await cookie_of(participant)
+    cookie = await session_cookie(participant)
     path = f"/ws/sessions/{live_session.pk}/"
     sockets = await asyncio.gather(*(opened(cookie, path) for _ in range(8)))
     assert sum(not is_refused(output) for _socket, output in sockets) == 3
@@ -94,7 +86,7 @@ async def test_sockets_opened_at_once_do_not_overshoot_the_cap(
 
 async def test_a_refused_handshake_takes_no_place(live_session, participant, cap_of_three):
     """Sockets refused for want of a right (4404) do not count."""
-    cookie = await cookie_of(participant)
+    cookie = await session_cookie(participant)
     for _ in range(5):
         _socket, output = await opened(cookie, f"/ws/sessions/{live_session.pk + 1000}/")
         assert output["type"] == "websocket.close" and output["code"] == 4404

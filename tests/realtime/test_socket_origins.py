@@ -3,25 +3,20 @@ the site's origins in scheme, host and port (realtime/origins.py)."""
 
 import pytest
 from channels.db import database_sync_to_async
-from channels.testing import WebsocketCommunicator
-from django.test import Client
 
 from board.models import Presence
-from config.asgi import application
 from realtime.origins import site_origins
-from tests.realtime.conftest import WAIT
+from tests import streams
+from tests.streams import WAIT
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 async def handshake(user, path, origin: bytes | None):
     """Whether the handshake is accepted, and the first output after it."""
-    client = Client()
-    await database_sync_to_async(client.force_login)(user)
-    headers = [(b"cookie", f"sessionid={client.cookies['sessionid'].value}".encode())]
-    if origin is not None:
-        headers.append((b"origin", origin))
-    communicator = WebsocketCommunicator(application, path, headers=headers)
+    communicator = streams.communicator(
+        path, cookie=await streams.session_cookie(user), origin=origin
+    )
     connected, _ = await communicator.connect(timeout=WAIT)
     if not connected:
         return False, None

@@ -4,13 +4,9 @@ path no stream serves; never a server error."""
 
 import pytest
 from channels.db import database_sync_to_async
-from channels.testing import WebsocketCommunicator
-from django.test import Client
 
 from board.models import Presence
-from config.asgi import application
-from tests import factories
-from tests.realtime.conftest import ORIGIN, WAIT
+from tests import factories, streams
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -19,17 +15,7 @@ async def close_code(user, path) -> int:
     """The code a socket on `path` is closed with, opened by `user` (None: a
     visitor not signed in). The handshake is accepted first, so that a
     browser sees the code."""
-    headers = [ORIGIN]
-    if user is not None:
-        client = Client()
-        await database_sync_to_async(client.force_login)(user)
-        headers.append((b"cookie", f"sessionid={client.cookies['sessionid'].value}".encode()))
-    communicator = WebsocketCommunicator(application, path, headers=headers)
-    connected, _ = await communicator.connect(timeout=WAIT)
-    assert connected
-    output = await communicator.receive_output(timeout=WAIT)
-    assert output["type"] == "websocket.close", output
-    return output["code"]
+    return await streams.close_code(await streams.open_stream(user, path))
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ run) or at the next heartbeat.
 import asyncio
 import json
 import threading
-import uuid
 from dataclasses import dataclass
 
 import pytest
@@ -23,13 +22,14 @@ from django.urls import reverse
 
 from accounts.models import User
 from board.models import Reflection
-from config.asgi import application
 from goals import periods, services
 from goals.models import CheckInReply
 from realtime import batching, logins
-from tests import factories
+from tests import factories, streams
 from tests.goals_support import access, pair_up
-from tests.realtime.conftest import ORIGIN, WAIT, BoardClient, board_state
+from tests.realtime.conftest import board_state
+from tests.streams import WAIT, BoardClient, closed_with, cookie_of, signed_in
+from tests.waiting import eventually
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -77,54 +77,25 @@ def stream(request, cohort, live_session, participant, other_participant):
     )
 
 
-async def signed_in(user) -> Client:
-    """A browser of `user`'s: its own session."""
-    client = Client()
-    await database_sync_to_async(client.force_login)(user)
-    return client
-
-
 async def open_socket(client: Client, path: str) -> WebsocketCommunicator:
     """A socket opened with `client`'s session cookie; its first frame taken."""
-    cookie = f"sessionid={client.cookies['sessionid'].value}".encode()
-    communicator = WebsocketCommunicator(application, path, headers=[ORIGIN, (b"cookie", cookie)])
-    connected, _ = await communicator.connect(timeout=WAIT)
-    assert connected
-    first = json.loads(await communicator.receive_from(timeout=WAIT))
+    communicator = await streams.connect(path, cookie=cookie_of(client))
+    first = await streams.frame(communicator)
     assert first["type"] in {"board.snapshot", "cohort.snapshot"}, first
     return communicator
 
 
-async def closed_with(communicator) -> tuple[int, list[dict]]:
-    """The close code, and the frames that came before it."""
-    frames = []
-    while True:
-        output = await communicator.receive_output(timeout=WAIT)
-        if output["type"] == "websocket.close":
-            return output["code"], frames
-        frames.append(json.loads(output["text"]))
-
-
 async def send(communicator, frame: dict) -> str:
-    client_id = str(uuid.uuid4())
-    await communicator.send_to(text_data=json.dumps({**frame, "client_id": client_id}))
-    return client_id
+    fields = dict(frame)
+    return await streams.send(communicator, fields.pop("type"), **fields)
 
 
 async def still_serves(communicator, stream: Stream) -> None:
     """The socket is open and its frames are run (a ping, then a write)."""
-    client_id = await send(communicator, {"type": "ping"})
-    while True:
-        frame = json.loads(await communicator.receive_from(timeout=WAIT))
-        if frame.get("client_id") == client_id:
-            assert frame["type"] == "pong"
-            break
-    client_id = await send(communicator, stream.frame)
-    while True:
-        frame = json.loads(await communicator.receive_from(timeout=WAIT))
-        if frame.get("client_id") == client_id:
-            assert frame["type"] == "ack", frame
-            return
+    reply = await streams.reply_to(communicator, await send(communicator, {"type": "ping"}))
+    assert reply["type"] == "pong", reply
+    reply = await streams.reply_to(communicator, await send(communicator, stream.frame))
+    assert reply["type"] == "ack", reply
 
 
 def post(client: Client, url: str, data=None):
@@ -344,13 +315,11 @@ async def test_a_batch_checks_its_frames_sign_ins_together(
 
     writer = batching.batcher()
     held = asyncio.ensure_future(writer.run(hold))
-    while not entered.is_set():  # the writer is in the holding batch
-        await asyncio.sleep(0.01)
+    await eventually(entered.is_set, what="the writer is in the holding batch")
     phase = live_session.current_phase_id
     pat_id = await pat.send("reflection.post", phase=phase, text="Pat, signed out")
     robin_id = await robin.send("reflection.post", phase=phase, text="Robin, signed in")
-    while len(writer._queue) < 2:  # both frames are queued behind the gate
-        await asyncio.sleep(0.01)
+    await eventually(lambda: len(writer._queue) >= 2, what="both frames queued behind the gate")
     gate.set()
     await held
     assert (await robin.reply(robin_id))["type"] == "ack"
@@ -383,8 +352,10 @@ async def test_the_heartbeat_closes_a_socket_whose_sign_in_ended(
     assert (await closed_with(socket))[0] == 4403
 
 
-async def test_the_heartbeat_keeps_a_signed_in_socket(stream, participant, quick_heartbeat):
+async def test_the_heartbeat_keeps_a_signed_in_socket(
+    stream, participant, quick_heartbeat, heartbeats
+):
     socket = await open_socket(await signed_in(participant), stream.path)
-    await asyncio.sleep(0.3)  # several heartbeats
+    await heartbeats.wait()
     await still_serves(socket, stream)
     await socket.disconnect()

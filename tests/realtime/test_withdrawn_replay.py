@@ -10,11 +10,10 @@ import pytest
 from channels.db import database_sync_to_async
 
 from board import services as board_services
-from cohorts.permissions import access_session
-from tests.goals_support import frames_until
-from tests.realtime.conftest import BoardClient
-from tests.realtime.test_cohort_socket import join, write_checkin
+from board.rules import access_session
 from tests.realtime.test_cohort_socket import pairs as pairs  # the fixture
+from tests.realtime.test_cohort_socket import write_checkin
+from tests.streams import BoardClient, frames_until, join_cohort
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -27,7 +26,7 @@ def post(user, session, text):
         phase_id=access.session.current_phase_id,
         text=text,
         client_id=uuid.uuid4(),
-    )
+    ).reflection
 
 
 @database_sync_to_async
@@ -81,20 +80,20 @@ async def test_an_unshared_checkin_is_not_replayed_to_the_cohort(
     other_participant,
     pairs,  # noqa: F811 (the imported fixture)
 ):
-    peer, snapshot = await join(pairs["third"], cohort)
+    peer, snapshot = await join_cohort(pairs["third"], cohort)
     start = snapshot["seq"]
     await peer.disconnect()
     await write_checkin(cohort, participant, win="Shared, then not", shared=True)
     await write_checkin(cohort, participant, win="Shared, then not", shared=False)
 
-    resumed, first = await join(pairs["third"], cohort, query=f"last_seq={start}")
+    resumed, first = await join_cohort(pairs["third"], cohort, query=f"last_seq={start}")
     frames = [first]
     if first["type"] != "cohort.resumed":
         frames += await frames_until(resumed, lambda f: f["type"] == "cohort.resumed")
     assert [f["type"] for f in frames] == ["checkin.removed", "cohort.resumed"]
     await resumed.disconnect()
 
-    partner, first = await join(other_participant, cohort, query=f"last_seq={start}")
+    partner, first = await join_cohort(other_participant, cohort, query=f"last_seq={start}")
     frames = [first] + await frames_until(partner, lambda f: f["type"] == "cohort.resumed")
     assert [f["type"] for f in frames] == ["checkin.posted", "checkin.edited", "cohort.resumed"]
     await partner.disconnect()

@@ -1,6 +1,7 @@
 """The writer of client frames (realtime.batching): many frames, one transaction."""
 
 import asyncio
+import threading
 import time
 import uuid
 
@@ -12,7 +13,8 @@ from django.db import DatabaseError, connection, connections
 from board.models import Reflection
 from lib.errors import DomainError
 from realtime import batching, streams
-from tests.realtime.conftest import WAIT, BoardClient
+from tests.streams import WAIT, BoardClient
+from tests.waiting import eventually
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -142,12 +144,20 @@ def raw_connection():
     return connection.connection
 
 
-async def test_the_writer_keeps_its_connection_and_lets_it_go_when_idle(settings):
+async def test_the_writer_keeps_its_connection_and_lets_it_go_when_idle(settings, monkeypatch):
     settings.REALTIME_WRITER_IDLE_SECONDS = 0.2
+    closed = threading.Event()
+    close_connection = batching.close_connection
+
+    def closing():
+        close_connection()
+        closed.set()
+
+    monkeypatch.setattr(batching, "close_connection", closing)
     writer = batching.batcher()
     first = await writer.run(raw_connection)
     assert await writer.run(raw_connection) is first  # no reconnect between batches
-    await asyncio.sleep(0.5)
+    await eventually(closed.is_set, what="the idle writer closing its connection")
     assert await writer.run(raw_connection) is not first  # closed while idle
 
 
@@ -219,8 +229,18 @@ async def batches_of_two_frames_a_moment_apart(writer, monkeypatch) -> list[int]
     """The sizes of the batches that two frames, the second a moment after
     the first, ran in."""
     sizes = counting_batches(monkeypatch)
+    # The second frame comes once the writer has taken up the first: while
+    # that one waits for company, or after it has gone alone.
+    taken_up = asyncio.Event()
+    gather = writer._gather
+
+    async def gathering():
+        taken_up.set()
+        await gather()
+
+    monkeypatch.setattr(writer, "_gather", gathering)
     first = asyncio.ensure_future(writer.run(lambda: "first"))
-    await asyncio.sleep(batching.GATHER_SECONDS / 4)
+    await taken_up.wait()
     assert await writer.run(lambda: "second") == "second"
     assert await first == "first"
     return sizes
@@ -239,7 +259,9 @@ async def test_once_a_burst_is_over_a_lone_frame_runs_at_once(monkeypatch):
     writer = batching.batcher()
     await asyncio.gather(*(writer.run(lambda: None) for _ in range(batching.GATHER_ABOVE)))
     # The last second still holds a hundred frames, the last moment none.
-    await asyncio.sleep(2 * batching.RECENT / batching.GATHER_ABOVE)
+    writer._arrivals.extend(
+        [time.monotonic() - 2 * batching.RECENT / batching.GATHER_ABOVE] * batching.GATHER_ABOVE
+    )
     assert await batches_of_two_frames_a_moment_apart(writer, monkeypatch) == [1, 1]
 
 

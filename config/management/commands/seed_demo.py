@@ -19,10 +19,17 @@ from django.utils import timezone
 
 import board.demo
 import goals.demo
-from accounts.models import Invitation, User
-from accounts.services import invitation_url
+from accounts.models import User
 from cohorts import services
-from cohorts.models import BackgroundNote, Cohort, Membership, Organization, OrganizationMembership
+from cohorts.invitations import invitation_url
+from cohorts.models import (
+    BackgroundNote,
+    Cohort,
+    Invitation,
+    Membership,
+    Organization,
+    OrganizationMembership,
+)
 
 DEFAULT_PASSWORD = "coach-demo-2026"
 

@@ -1,10 +1,10 @@
 // The board as this user may see it: built from the snapshot, then changed by
 // each event and ack. Knows nothing of the DOM.
 
-export const EMOJI = ["plus_one", "heart", "clap", "bulb", "smile"];
-
 export class BoardState {
-  constructor() {
+  // can: what the page says this user may do (the board's config).
+  constructor(can) {
+    this.can = can;
     this.loaded = false;
     this.seq = null;
     this.me = null;
@@ -16,10 +16,6 @@ export class BoardState {
     this.timer = { state: "idle" };
     // Server clock minus this browser's clock, in milliseconds.
     this.clockOffset = 0;
-  }
-
-  get isFacilitator() {
-    return this.me?.role === "facilitator";
   }
 
   get isLive() {
@@ -107,7 +103,7 @@ export class BoardState {
         return {};
       case "reflection.hidden": {
         const reflection = this.reflections.get(event.reflection);
-        if (this.isFacilitator && reflection) reflection.hidden = true;
+        if (this.can.see_hidden && reflection) reflection.hidden = true;
         else this.removeReflection(event.reflection);
         return {};
       }

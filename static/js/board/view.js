@@ -1,28 +1,14 @@
-// Builders for the parts of the board. Each returns fresh DOM nodes; board.js
-// decides when to rebuild and keeps focus where it was.
+// Builders for the parts of the board. Each returns fresh DOM nodes; the
+// renderer (render.js) decides when to rebuild and keeps focus where it was.
+// What this user may do comes from the page (ctx.can), text limits and the
+// reactions too (ctx.config): none of it is decided here.
 
-import { h } from "./dom.js";
-import { EMOJI } from "./state.js";
-import { _, format, ngettext } from "./i18n.js";
+import { h } from "../lib/dom.js";
+import { _, format, ngettext } from "../lib/i18n.js";
 
-export const REACTIONS = {
-  plus_one: { glyph: "👍", label: () => _("Plus one") },
-  heart: { glyph: "❤️", label: () => _("Heart") },
-  clap: { glyph: "👏", label: () => _("Applause") },
-  bulb: { glyph: "💡", label: () => _("Idea") },
-  smile: { glyph: "🙂", label: () => _("Smile") },
-};
-
-export const PHASE_KINDS = {
-  checkin: () => _("Check-in round"),
-  reflection: () => _("Reflection prompt"),
-  discussion: () => _("Discussion"),
-  commitments: () => _("Commitments"),
-  close: () => _("Close"),
-};
-
-export function kindLabel(kind) {
-  return (PHASE_KINDS[kind] || (() => kind))();
+// A phase kind's name, as the model names it (config.phase_kinds).
+export function kindLabel(kind, config) {
+  return config.phase_kinds[kind] || kind;
 }
 
 export function authorName(reflection) {
@@ -86,7 +72,7 @@ export function reflectionItem(reflection, ctx) {
       h("label", { for: fieldId, text: _("Edit your reflection") }),
       h("textarea", {
         id: fieldId,
-        maxlength: 1000,
+        maxlength: ctx.config.limits.reflection,
         rows: 3,
         value: ui.editing.get(id),
         dataset: { focusKey: "edit-text" },
@@ -115,7 +101,7 @@ export function reflectionItem(reflection, ctx) {
   const reactions = h(
     "div",
     { class: "reactions", role: "group", "aria-label": _("Reactions") },
-    EMOJI.map((emoji) => {
+    ctx.config.reactions.map(({ emoji, glyph, label }) => {
       const count = reflection.reactions?.[emoji] || 0;
       const pressed = (reflection.my_reactions || []).includes(emoji);
       return h(
@@ -128,8 +114,8 @@ export function reflectionItem(reflection, ctx) {
           dataset: { focusKey: `react-${emoji}` },
           onclick: () => actions.toggleReaction(id, emoji, pressed),
         },
-        h("span", { "aria-hidden": "true", text: REACTIONS[emoji].glyph }),
-        h("span", { class: "visually-hidden", text: REACTIONS[emoji].label() }),
+        h("span", { "aria-hidden": "true", text: glyph }),
+        h("span", { class: "visually-hidden", text: label }),
         " ",
         h("span", { class: "reaction-count", text: String(count) }),
       );
@@ -178,7 +164,7 @@ export function reflectionItem(reflection, ctx) {
       );
     }
   }
-  if (state.isFacilitator && state.isLive) {
+  if (ctx.can.run && state.isLive) {
     const spotlighted = state.session.spotlight === id;
     buttons.push(
       h("button", {
@@ -245,7 +231,7 @@ export function spotlightBody(reflection, ctx) {
     h("p", { class: "reflection-meta" }, h("span", { class: "reflection-author", text: authorName(reflection) })),
     h("blockquote", { class: "spotlight-text", text: reflection.text }),
   ];
-  if (ctx.state.isFacilitator && ctx.state.isLive) {
+  if (ctx.can.run && ctx.state.isLive) {
     parts.push(
       h("button", {
         type: "button",
@@ -265,8 +251,8 @@ export function commitmentItem(commitment, ctx) {
   return h(
     "li",
     { class: "commitment" },
-    ctx.state.isFacilitator ? h("span", { class: "reflection-author", text: author }) : null,
-    ctx.state.isFacilitator ? " " : null,
+    ctx.can.see_all_commitments ? h("span", { class: "reflection-author", text: author }) : null,
+    ctx.can.see_all_commitments ? " " : null,
     h("span", { class: "commitment-text", text: commitment.text }),
   );
 }
@@ -284,19 +270,23 @@ export function pendingCommitmentItem(item, ctx) {
   );
 }
 
+// Who each person present is, as the server names them (not a right here).
+const ROLE_BADGES = { facilitator: () => _("Facilitator") };
+
 export function presenceItems(ctx) {
   return ctx.state.presence.map((person) =>
     h(
       "li",
       {},
       h("span", { text: person.name }),
-      person.role === "facilitator" ? [" ", h("span", { class: "badge", text: _("Facilitator") })] : null,
+      person.role in ROLE_BADGES ? [" ", h("span", { class: "badge", text: ROLE_BADGES[person.role]() })] : null,
       person.user === ctx.state.me?.user ? [" ", h("span", { class: "muted", text: _("(you)") })] : null,
     ),
   );
 }
 
-// The agenda for everyone; for facilitators each phase has a "Go to" button.
+// The agenda for everyone; for those who run the session each phase has a
+// "Go to" button.
 export function agendaItems(ctx) {
   const { state, actions } = ctx;
   const current = state.session?.current_phase;
@@ -311,7 +301,7 @@ export function agendaItems(ctx) {
       h("span", { class: "muted", text: `(${minutes})` }),
     ];
     if (isCurrent) parts.push(" ", h("span", { class: "badge ok", text: _("Now") }));
-    if (state.isFacilitator && state.isLive) {
+    if (ctx.can.run && state.isLive) {
       // The current phase keeps a focusable (aria-disabled) button, so focus
       // stays put after "Go to" has made it current.
       parts.push(
@@ -336,104 +326,3 @@ export function agendaItems(ctx) {
   });
 }
 
-// Timer, posting and end-of-session controls for facilitators.
-export function controls(ctx) {
-  const { state, ui, actions } = ctx;
-  if (state.session?.status === "scheduled") {
-    return [h("p", { class: "muted", text: _("Start the session to use these controls.") })];
-  }
-  if (!state.isLive) return [h("p", { class: "muted", text: _("The session has ended.") })];
-  const off = !ctx.connected;
-  const phaseIndex = state.phases.findIndex((p) => p.id === state.session.current_phase);
-  const previous = phaseIndex > 0 ? state.phases[phaseIndex - 1] : null;
-  const next = phaseIndex >= 0 ? state.phases[phaseIndex + 1] : state.phases[0];
-  const timerState = state.timer.state;
-  const button = (key, text, onclick, extra = {}) =>
-    h("button", { type: "button", disabled: off, dataset: { focusKey: key }, onclick, text, ...extra });
-
-  const phaseButtons = h(
-    "div",
-    { class: "actions" },
-    previous ? button("phase-prev", _("Previous phase"), () => actions.gotoPhase(previous.id), { class: "secondary" }) : null,
-    next ? button("phase-next", _("Next phase"), () => actions.gotoPhase(next.id)) : null,
-  );
-
-  const minutesId = "board-timer-minutes";
-  const timerButtons = [];
-  if (timerState === "running") {
-    timerButtons.push(button("timer-pause", _("Pause timer"), () => actions.timer("timer.pause")));
-  } else if (timerState === "paused") {
-    timerButtons.push(button("timer-resume", _("Resume timer"), () => actions.resumeTimer()));
-  } else {
-    timerButtons.push(button("timer-start", _("Start timer"), () => actions.startTimer()));
-  }
-  if (timerState === "running" || timerState === "paused") {
-    timerButtons.push(
-      button("timer-extend-1", _("Add 1 minute"), () => actions.timer("timer.extend", { seconds: 60 }), { class: "secondary" }),
-      button("timer-extend-5", _("Add 5 minutes"), () => actions.timer("timer.extend", { seconds: 300 }), { class: "secondary" }),
-      button("timer-clear", _("Clear timer"), () => actions.timer("timer.clear"), { class: "secondary" }),
-    );
-  }
-  const timerGroup = h(
-    "fieldset",
-    { class: "control-group" },
-    h("legend", { text: _("Timer") }),
-    timerState === "running" || timerState === "paused"
-      ? null
-      : [
-          h("label", { for: minutesId, text: _("Minutes") }),
-          h("input", {
-            id: minutesId,
-            type: "number",
-            min: 1,
-            max: 240,
-            inputmode: "numeric",
-            value: ui.timerMinutes,
-            dataset: { focusKey: "timer-minutes" },
-            oninput: (event) => {
-              ui.timerMinutes = event.target.value;
-            },
-          }),
-        ],
-    h("div", { class: "actions" }, timerButtons),
-  );
-
-  const locked = state.session.posting_locked;
-  const postingGroup = h(
-    "fieldset",
-    { class: "control-group" },
-    h("legend", { text: _("Posting") }),
-    h(
-      "div",
-      { class: "actions" },
-      button("posting", locked ? _("Unlock posting") : _("Lock posting"), () => actions.lockPosting(!locked), {
-        class: "secondary",
-      }),
-    ),
-  );
-
-  const endGroup = h(
-    "div",
-    { class: "actions end-session" },
-    ui.confirmingEnd
-      ? [
-          h("span", { class: "confirm-text", text: _("End the session for everyone?") }),
-          button("end-confirm", _("Yes, end the session"), () => actions.endSession(), { class: "danger" }),
-          h("button", {
-            type: "button",
-            class: "secondary",
-            dataset: { focusKey: "end-cancel" },
-            onclick: () => actions.cancelEnd(),
-            text: _("Cancel"),
-          }),
-        ]
-      : button("end", _("End session"), () => actions.askEnd(), { class: "danger" }),
-  );
-
-  return [
-    h("fieldset", { class: "control-group" }, h("legend", { text: _("Phase") }), phaseButtons),
-    timerGroup,
-    postingGroup,
-    endGroup,
-  ];
-}

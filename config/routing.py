@@ -2,8 +2,9 @@
 
 from django.urls import path, re_path
 
+from board.consumers import BoardConsumer
 from goals.consumers import CohortConsumer
-from realtime.consumers import BoardConsumer, UnknownPathConsumer
+from realtime.consumers import UnknownPathConsumer
 
 websocket_urlpatterns = [
     path("ws/sessions/<int:pk>/", BoardConsumer.as_asgi()),

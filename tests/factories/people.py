@@ -1,18 +1,45 @@
-"""factory_boy factories: one per model, named after it."""
+"""Factories of people and their places: users, organizations, cohorts,
+memberships, background notes and invitations."""
 
 import datetime
 
 import factory
 from django.utils import timezone
 
-from accounts.models import Invitation, User, hash_token
+from accounts.models import User
 from cohorts.models import (
     BackgroundNote,
+    BackgroundNoteRevision,
     Cohort,
+    Invitation,
     Membership,
     Organization,
     OrganizationMembership,
+    hash_token,
 )
+
+
+def facilitator_of(cohort) -> User:
+    """A facilitator of `cohort` (its first, else a new one)."""
+    found = cohort.memberships.filter(role=Membership.Role.FACILITATOR).first()
+    if found is not None:
+        return found.user
+    return MembershipFactory(cohort=cohort, role=Membership.Role.FACILITATOR).user
+
+
+def hr_admin_of(organization) -> User:
+    """An HR admin of `organization` (its first, else a new one)."""
+    found = organization.memberships.filter(role=OrganizationMembership.Role.HR_ADMIN).first()
+    if found is not None:
+        return found.user
+    return OrganizationMembershipFactory(
+        organization=organization, role=OrganizationMembership.Role.HR_ADMIN
+    ).user
+
+
+def next_position(queryset) -> int:
+    last = queryset.order_by("-position").values_list("position", flat=True).first()
+    return (last or 0) + 1
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -90,11 +117,40 @@ class MembershipFactory(factory.django.DjangoModelFactory):
 
 
 class BackgroundNoteFactory(factory.django.DjangoModelFactory):
+    """About the organization; pass `cohort`, or a `participant` (a membership),
+    for a note about them: the note then belongs to their organization."""
+
     class Meta:
         model = BackgroundNote
 
-    organization = factory.SubFactory(OrganizationFactory)
+    participant = None
+    cohort = factory.LazyAttribute(lambda o: o.participant.cohort if o.participant else None)
+    organization = factory.LazyAttribute(
+        lambda o: o.cohort.organization if o.cohort else OrganizationFactory()
+    )
     body = "Restructuring in Q3; the team lost two managers."
+    author = factory.LazyAttribute(lambda o: hr_admin_of(o.organization))
+
+
+class BackgroundNoteRevisionFactory(factory.django.DjangoModelFactory):
+    """The text a note had before an edit (trait `deleted`: before its deletion,
+    which leaves no link to the note)."""
+
+    class Meta:
+        model = BackgroundNoteRevision
+        exclude = ("of",)
+
+    of = factory.SubFactory(BackgroundNoteFactory)
+    note = factory.SelfAttribute("of")
+    organization = factory.SelfAttribute("of.organization")
+    cohort = factory.SelfAttribute("of.cohort")
+    action = BackgroundNoteRevision.Action.EDITED
+    subject = factory.LazyAttribute(lambda o: o.of.subject[:200])
+    body = factory.SelfAttribute("of.body")
+    changed_by = factory.LazyAttribute(lambda o: hr_admin_of(o.of.organization))
+
+    class Params:
+        deleted = factory.Trait(action=BackgroundNoteRevision.Action.DELETED, note=None)
 
 
 class InvitationFactory(factory.django.DjangoModelFactory):
@@ -109,4 +165,16 @@ class InvitationFactory(factory.django.DjangoModelFactory):
     role = Invitation.Role.PARTICIPANT
     token = factory.Sequence(lambda n: f"token-{n}")
     token_hash = factory.LazyAttribute(lambda o: hash_token(o.token))
+    # A facilitator of the cohort (its first, else a new one) sent it.
+    invited_by = factory.LazyAttribute(lambda o: facilitator_of(o.cohort))
     expires_at = factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(days=7))
+
+    class Params:
+        accepted = factory.Trait(
+            accepted_at=factory.LazyFunction(timezone.now),
+            accepted_by=factory.LazyAttribute(lambda o: UserFactory(email=o.email)),
+        )
+        revoked = factory.Trait(revoked_at=factory.LazyFunction(timezone.now))
+        expired = factory.Trait(
+            expires_at=factory.LazyFunction(lambda: timezone.now() - datetime.timedelta(days=1))
+        )

@@ -15,9 +15,8 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from accounts import services
-from accounts.models import Invitation
-from cohorts.models import Cohort
+from cohorts import invitations
+from cohorts.models import Cohort, Invitation
 from lib.errors import DomainError
 
 COLUMNS = ("email", "name", "role", "leader_email")
@@ -186,7 +185,7 @@ def _can_join(cohort, row: BulkRow, *, invited_by) -> bool:
     """Whether the row's person may be invited into the cohort, whoever their
     leader and whatever the seats left."""
     try:
-        services.check_can_invite(
+        invitations.check_can_invite(
             cohort=cohort, email=row.email, role=row.role, name=row.name, invited_by=invited_by
         )
     except DomainError as error:
@@ -210,7 +209,7 @@ def _check(
     batch_members,
 ) -> None:
     try:
-        services.check_can_invite(
+        invitations.check_can_invite(
             cohort=cohort,
             email=row.email,
             role=row.role,
@@ -245,7 +244,7 @@ def bulk_invite(*, cohort: Cohort, text: str, invited_by) -> BulkReport:
         for row in sorted(
             (row for row in rows if row.ok), key=lambda r: r.role != Invitation.Role.LEADER
         ):
-            row.invitation = services.invite(
+            row.invitation = invitations.invite(
                 cohort=cohort,
                 email=row.email,
                 role=row.role,

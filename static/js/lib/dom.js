@@ -1,5 +1,5 @@
 // DOM building without HTML strings: every piece of text becomes a text node, so
-// markup typed into a reflection is shown as the characters it is.
+// markup typed into a reflection or a reply is shown as the characters it is.
 
 export function h(tag, attrs = {}, ...children) {
   const el = document.createElement(tag);
@@ -74,4 +74,11 @@ export function uuid4() {
   bytes[8] = (bytes[8] & 0x3f) | 0x80;
   const hex = [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+// The JSON a page put in <script type="application/json" id="...">
+// (Django's json_script), or null when the page has none.
+export function readJson(id) {
+  const node = document.getElementById(id);
+  return node ? JSON.parse(node.textContent) : null;
 }

@@ -1,6 +1,12 @@
-// One websocket to the board, reopened with capped exponential backoff (with
+// One websocket to a stream (docs/realtime-protocol.md, part 1), shared by the
+// board and the cohort page. It reopens with capped exponential backoff (with
 // jitter, so a room of clients does not reconnect in lockstep after a server
-// restart) and resumed from the last seq the client has seen.
+// restart), resumes from the last seq the page has seen, pings a socket that
+// may have died silently, and gives up only on the final close codes.
+//
+// Frames sent with request() are answered through onReply with the frame they
+// answer; frames in the outbox (lib/outbox.js) stay there until acknowledged
+// and are sent again on every new socket.
 
 import { uuid4 } from "./dom.js";
 
@@ -9,20 +15,44 @@ const MAX_DELAY_MS = 30000;
 const PING_EVERY_MS = 20000;
 // A socket silent this long after a ping is dead even if it was never closed.
 const PONG_TIMEOUT_MS = 10000;
-// Close codes after which reconnecting cannot help: 4404, the board refused
-// at the handshake (no such session, or not this user's); 4403, a right that
-// ended while the board was open (removed from the cohort, signed out).
+// Close codes after which reconnecting cannot help: 4404, refused at the
+// handshake (no such stream, or not this user's); 4403, a right that ended
+// while the socket was open (removed from the cohort, signed out).
 const FINAL_CODES = new Set([4403, 4404]);
 // Too many sockets of this user on the server: it reconnects with the usual
 // backoff, and gets in once other windows close theirs.
 const TOO_MANY = 4429;
+// Error codes after which a queued frame is worth sending again later.
+const RETRY_CODES = new Set(["rate_limited", "server_error"]);
+const RETRY_AFTER_MS = 5000;
 
-export class BoardConnection {
-  constructor({ path, lastSeq, onOpen, onFrame, onStatus, onFinal }) {
+const ignore = () => {};
+
+export class StreamConnection {
+  // path: the stream's URL path. lastSeq(): the last seq seen, or null.
+  // outbox/toFrame: queued items and how each becomes a frame (null: not yet).
+  // onFrame(frame): a snapshot or an event. onReply(frame, sent): an ack or an
+  // error, with sent = {request, queued, retrying}. onLost(requests): the
+  // requests that went unanswered with a closed socket. onStatus(status):
+  // "connecting", "online", "offline" or "crowded". onFinal(code): given up.
+  constructor({
+    path,
+    lastSeq,
+    outbox = null,
+    toFrame = (item) => item,
+    onFrame,
+    onReply = ignore,
+    onLost = ignore,
+    onStatus = ignore,
+    onFinal = ignore,
+  }) {
     this.path = path;
     this.lastSeq = lastSeq;
-    this.onOpen = onOpen;
+    this.outbox = outbox;
+    this.toFrame = toFrame;
     this.onFrame = onFrame;
+    this.onReply = onReply;
+    this.onLost = onLost;
     this.onStatus = onStatus;
     this.onFinal = onFinal;
     this.socket = null;
@@ -32,6 +62,10 @@ export class BoardConnection {
     this.pongTimer = null;
     this.stopped = false;
     this.ready = false;
+    // Frames sent on the current socket and not yet answered, by client_id.
+    this.requests = new Map();
+    // Outbox items already sent on the current socket.
+    this.sentOnSocket = new Set();
     window.addEventListener("offline", () => this.drop());
     window.addEventListener("online", () => this.retryNow());
   }
@@ -60,7 +94,7 @@ export class BoardConnection {
     socket.addEventListener("message", (event) => this.receive(socket, event));
     socket.addEventListener("close", (event) => this.closed(socket, event));
     // An error is always followed by close; nothing to do here.
-    socket.addEventListener("error", () => {});
+    socket.addEventListener("error", ignore);
   }
 
   receive(socket, event) {
@@ -82,11 +116,30 @@ export class BoardConnection {
       this.startPings();
       this.onStatus("online");
       this.onFrame(frame);
-      this.onOpen();
+      this.flush();
       return;
     }
     if (frame.type === "pong") return;
-    this.onFrame(frame);
+    if (frame.type === "ack" || frame.type === "error") this.answered(frame);
+    else this.onFrame(frame);
+  }
+
+  answered(frame) {
+    const id = frame.client_id;
+    const request = this.requests.get(id);
+    this.requests.delete(id);
+    const queued = id && this.outbox ? this.outbox.get(id) : undefined;
+    let retrying = false;
+    if (queued) {
+      this.sentOnSocket.delete(id);
+      if (frame.type === "error" && RETRY_CODES.has(frame.code)) {
+        retrying = true;
+        setTimeout(() => this.flush(), RETRY_AFTER_MS);
+      } else {
+        this.outbox.remove(id);
+      }
+    }
+    this.onReply(frame, { request, queued, retrying });
   }
 
   closed(socket, event) {
@@ -108,6 +161,11 @@ export class BoardConnection {
     this.pongTimer = null;
     this.socket = null;
     this.ready = false;
+    // Their answers went with the socket; queued items are sent again.
+    this.sentOnSocket.clear();
+    const lost = [...this.requests.values()];
+    this.requests.clear();
+    if (lost.length) this.onLost(lost);
   }
 
   // Give up on the current socket at once (the browser went offline, or the
@@ -171,6 +229,28 @@ export class BoardConnection {
       return true;
     } catch {
       return false;
+    }
+  }
+
+  // Send a frame whose answer onReply gets with it; false when offline.
+  request(frame) {
+    if (!this.isOpen || !this.send(frame)) return false;
+    this.requests.set(frame.client_id, frame);
+    return true;
+  }
+
+  // Keep an item until the server acknowledges it, and send it when it can.
+  queue(item) {
+    this.outbox.add(item);
+    this.flush();
+  }
+
+  flush() {
+    if (!this.outbox || !this.isOpen) return;
+    for (const item of this.outbox.all()) {
+      if (this.sentOnSocket.has(item.client_id)) continue;
+      const frame = this.toFrame(item);
+      if (frame && this.send(frame)) this.sentOnSocket.add(item.client_id);
     }
   }
 }

@@ -1,6 +1,8 @@
-// Posts wait here until the server acknowledges them. Kept in localStorage per
-// session and user, so a post typed offline survives a reload and is resent
-// with the same client_id (the server stores it once, however often it comes).
+// Items wait here until the server acknowledges them (lib/connection.js sends
+// them). Kept in localStorage under a key of the page's choosing (the board:
+// per session and user), so a post typed offline survives a reload and is
+// resent with the same client_id (the server stores it once, however often
+// it comes).
 // Every change re-reads storage first: another tab of the same person may have
 // added or removed a post meanwhile, and must not be overwritten.
 

@@ -1,3 +1,6 @@
+"""The invitation link's page, for whoever holds the link: sign up, log in, or
+accept. The pages that send, resend and revoke invitations are in cohorts.views."""
+
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -8,9 +11,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from accounts import services
-from accounts.forms import InvitationSignupForm
-from accounts.models import Invitation
+from accounts.services import email_is_registered, unverified_account_exists
+from cohorts import invitation_acceptance, invitations
+from cohorts.forms import InvitationSignupForm
+from cohorts.models import Invitation
 from lib.errors import DomainError
 
 # Codes of check_usable() that mean the link is spent; "unknown" is a 404.
@@ -19,7 +23,7 @@ GONE = {"accepted", "revoked", "expired"}
 
 def _unusable(request, error: DomainError):
     status = 404 if error.code == "unknown" else 410
-    return render(request, "accounts/invitation_unusable.html", {"error": error}, status=status)
+    return render(request, "cohorts/invitation_unusable.html", {"error": error}, status=status)
 
 
 def _accepted(request, invitation: Invitation):
@@ -38,10 +42,10 @@ def invitation(request, token):
     Anonymous and new: sign up right here (the email is the invitation's and
     counts as verified). Anonymous with an account: log in first; an account
     that never verified the address counts as none, and signing up takes it
-    over (services.sign_up_with_invitation). Logged in as the invited email:
+    over (invitation_acceptance.sign_up_with_invitation). Logged in as the invited email:
     accept with one button. Anything else changes nothing.
     """
-    invitation = services.find_invitation(token)
+    invitation = invitations.find_invitation(token)
     user = request.user
     if (
         invitation is not None
@@ -53,30 +57,30 @@ def invitation(request, token):
         messages.info(request, _("You have already accepted this invitation."))
         return redirect("cohorts:home")
     try:
-        services.check_usable(invitation)
+        invitations.check_usable(invitation)
     except DomainError as error:
         return _unusable(request, error)
     context = {"invitation": invitation, "cohort": invitation.cohort}
 
     if user.is_authenticated:
         if user.email.lower() != invitation.email.lower():
-            return render(request, "accounts/invitation_other_account.html", context, status=403)
+            return render(request, "cohorts/invitation_other_account.html", context, status=403)
         if request.method == "POST":
             try:
-                services.accept_invitation(invitation=invitation, user=user)
+                invitation_acceptance.accept_invitation(invitation=invitation, user=user)
             except DomainError as error:
                 if error.code in GONE:
                     return _unusable(request, error)
                 messages.error(request, error.message)
             else:
                 return _accepted(request, invitation)
-        return render(request, "accounts/invitation.html", {**context, "mode": "accept"})
+        return render(request, "cohorts/invitation.html", {**context, "mode": "accept"})
 
-    if services.email_is_registered(invitation.email):
+    if email_is_registered(invitation.email):
         login_url = reverse("account_login") + "?" + urlencode({"next": request.path})
         return render(
             request,
-            "accounts/invitation.html",
+            "cohorts/invitation.html",
             {**context, "mode": "login", "login_url": login_url},
         )
 
@@ -87,7 +91,7 @@ def invitation(request, token):
     )
     if request.method == "POST" and form.is_valid():
         try:
-            new_user = services.sign_up_with_invitation(
+            new_user = invitation_acceptance.sign_up_with_invitation(
                 invitation=invitation,
                 display_name=form.cleaned_data["display_name"],
                 password=form.cleaned_data["password1"],
@@ -101,11 +105,11 @@ def invitation(request, token):
             return _accepted(request, invitation)
     return render(
         request,
-        "accounts/invitation.html",
+        "cohorts/invitation.html",
         {
             **context,
             "mode": "signup",
             "form": form,
-            "unverified_account": services.unverified_account_exists(invitation.email),
+            "unverified_account": unverified_account_exists(invitation.email),
         },
     )
