@@ -1,14 +1,18 @@
-"""The realtime layer's plain SQL: one statement, a stream's counter raised
-and read back (`raise_counter`).
+"""The realtime layer's plain SQL: a stream's counter raised and read back
+(`raise_counter`), and its events inserted (`insert_events`).
 
 Why: every writer batch that appends events runs it, inside its
 transaction. The ORM cannot return a column from an UPDATE, so it takes two
 statements there, each through the query compiler. Measured alone
 (docs/performance-history.md, "Statements measured alone"): 18 against
 294 µs on SQLite, 255 against 820 µs on PostgreSQL, where a writer's whole
-transaction for a post is about 0.6 ms (docs/performance.md). Inserting the
-events through plain SQL gained nothing beyond the noise in the harness: they
-are stored with `bulk_create`.
+transaction for a post is about 0.6 ms (docs/performance.md).
+
+Events are inserted once per stream and batch, so a batch of posts to
+sixteen boards is sixteen inserts: through `bulk_create`'s compiler each
+cost about 0.3 ms more per post in the writer, and the board's knee fell
+from 600 to 400 posts/s (docs/performance-history.md, "Statements measured
+alone").
 
 Names come quoted from the model and every value is a parameter.
 tests/realtime/test_queries.py checks the statement against the ORM's two,
@@ -19,6 +23,8 @@ from __future__ import annotations
 
 from django.db import connection, models
 from django.db.models import F
+
+from lib import sql
 
 
 def raise_counter(model: type[models.Model], pk: int, by: int, *, field: str = "last_seq") -> int:
@@ -45,3 +51,9 @@ def raise_counter_orm(model: type[models.Model], pk: int, by: int, *, field: str
     """`raise_counter` through the ORM, in two statements."""
     model.objects.filter(pk=pk).update(**{field: F(field) + by})
     return model.objects.values_list(field, flat=True).get(pk=pk)
+
+
+def insert_events(events) -> None:
+    """INSERT a stream's new events (unsaved, one model) in one statement and
+    set their ids, as `bulk_create` would."""
+    sql.insert(events)

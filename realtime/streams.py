@@ -182,7 +182,7 @@ def append_events(stream: Stream, owner_id: int, events) -> list[StreamEvent]:
         )
         for seq, (event_type, payload, audience, user_ids) in enumerate(events, start=first)
     ]
-    stream.event_model.objects.bulk_create(stored)
+    queries.insert_events(stored)
     group = stream.group(owner_id)
     for event in stored:
         transaction.on_commit(partial(group_send, group, _group_message(event)))

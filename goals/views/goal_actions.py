@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -166,7 +166,9 @@ def milestone_action(request, cohort_id, goal_id, milestone_id, action):
     permitted = rules.can_post_progress if action in {"done", "undone"} else rules.can_edit_goal
     if not permitted(access, goal):
         raise not_found()
-    milestone = get_object_or_404(Milestone, pk=milestone_id, goal=goal)
+    milestone = Milestone.objects.filter(pk=milestone_id, goal=goal).first()
+    if milestone is None:
+        raise not_found()
     try:
         actions[action](access, milestone)
     except DomainError as error:

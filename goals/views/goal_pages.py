@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -79,7 +79,9 @@ def goal_new(request, cohort_id):
             if access.can_propose_goals and data["for_whom"] == NewGoalForm.SHARED:
                 goal = services.create_shared_goal(access=access, **fields)
             elif access.can_propose_goals:
-                owner = get_object_or_404(participants, pk=data["for_whom"])
+                owner = participants.filter(pk=data["for_whom"]).first()
+                if owner is None:
+                    raise not_found()
                 goal = services.draft_personal_goal(access=access, owner=owner, **fields)
             else:
                 goal = services.draft_personal_goal(
