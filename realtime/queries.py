@@ -9,10 +9,10 @@ statements there, each through the query compiler. Measured alone
 transaction for a post is about 0.6 ms (docs/performance.md).
 
 Events are inserted once per stream and batch, so a batch of posts to
-sixteen boards is sixteen inserts: through `bulk_create`'s compiler each
-cost about 0.3 ms more per post in the writer, and the board's knee fell
-from 600 to 400 posts/s (docs/performance-history.md, "Statements measured
-alone").
+sixteen boards is sixteen inserts, each through `bulk_create`'s compiler
+otherwise. With `bulk_create` here (and a coroutine more per delivery) the
+board's knee fell from 600 to 400 posts/s; with both undone it is back at
+600 (docs/performance.md, "Before and after the restructuring into layers").
 
 Names come quoted from the model and every value is a parameter.
 tests/realtime/test_queries.py checks the statement against the ORM's two,

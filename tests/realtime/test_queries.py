@@ -4,7 +4,7 @@ statements end, and reads back the same value."""
 import pytest
 from django.db import connection, transaction
 
-from board.models import CohortSession
+from board.models import BoardEvent, CohortSession
 from board.stream import BOARD
 from realtime import queries, streams
 
@@ -59,3 +59,40 @@ def test_appended_events_are_numbered_after_the_counter(live_session):
         ("probe.two", {"n": 2}, "users", [3, 5]),
     ]
     assert BOARD.current_seq(live_session.pk) == start + 2
+
+
+def test_inserted_events_are_the_rows_bulk_create_stores(live_session):
+    """The plain INSERT stores, field for field, what `bulk_create` stores."""
+    start = live_session.last_seq
+    payload = {"text": "«quoted» \"and\" 'escaped'", "n": [1, None, True]}
+
+    def events(first):
+        return [
+            BoardEvent(
+                session=live_session,
+                seq=first,
+                type="probe",
+                payload=payload,
+                audience="users",
+                user_ids=[3, 5],
+            ),
+        ]
+
+    with transaction.atomic():
+        plain = events(start + 1)
+        queries.insert_events(plain)
+        orm = events(start + 2)
+        BoardEvent.objects.bulk_create(orm)
+    assert plain[0].pk is not None and orm[0].pk is not None
+    fields = ("session_id", "type", "payload", "audience", "user_ids", "created_at")
+    rows = {
+        row["seq"]: row
+        for row in BoardEvent.objects.filter(pk__in=[plain[0].pk, orm[0].pk]).values(
+            "seq", *fields
+        )
+    }
+    plain_row, orm_row = rows[start + 1], rows[start + 2]
+    assert {f: plain_row[f] for f in fields if f != "created_at"} == {
+        f: orm_row[f] for f in fields if f != "created_at"
+    }
+    assert plain_row["created_at"] is not None and orm_row["created_at"] is not None
