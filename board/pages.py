@@ -8,6 +8,7 @@ kinds' names, so no script or template restates them.
 from django.urls import reverse
 
 from board.models import COMMITMENT_MAX_LENGTH, REFLECTION_MAX_LENGTH, PhaseKind, Reaction
+from board.services.common import MAX_TIMER_SECONDS
 
 Emoji = Reaction.Emoji
 
@@ -20,6 +21,8 @@ GLYPHS = {
 }
 
 TEXT_LIMITS = {"reflection": REFLECTION_MAX_LENGTH, "commitment": COMMITMENT_MAX_LENGTH}
+# The facilitator's timer field, in whole minutes, up to what the service accepts.
+LIMITS = {**TEXT_LIMITS, "timer_minutes": MAX_TIMER_SECONDS // 60}
 
 
 def reactions() -> list[dict]:
@@ -54,7 +57,7 @@ def board_config(access) -> dict:
             "see_hidden": access.can_see_hidden_reflections,
             "see_all_commitments": access.can_see_all_commitments,
         },
-        "limits": TEXT_LIMITS,
+        "limits": LIMITS,
         "reactions": reactions(),
         "phase_kinds": dict(PhaseKind.choices),
     }

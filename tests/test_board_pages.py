@@ -26,6 +26,7 @@ from board.models import (
     Reaction,
 )
 from board.rules import access_session
+from board.services.common import MAX_TIMER_SECONDS
 from cohorts.models import Membership
 from tests import factories
 from tests.board_helpers import end, ended_session, live_session, post, scheduled_session
@@ -589,6 +590,7 @@ def test_board_limits_and_reactions_come_from_the_models(client, cohort, facilit
     assert config["limits"] == {
         "reflection": REFLECTION_MAX_LENGTH,
         "commitment": COMMITMENT_MAX_LENGTH,
+        "timer_minutes": MAX_TIMER_SECONDS // 60,
     }
     assert [(r["emoji"], r["label"]) for r in config["reactions"]] == list(Reaction.Emoji.choices)
     assert all(r["glyph"] for r in config["reactions"])

@@ -49,6 +49,7 @@ def test_no_script_checks_a_role_or_restates_what_the_server_owns():
         name = script.relative_to(SCRIPTS)
         assert not re.search(r"role\s*[!=]==|is(Facilitator|Participant|Leader)\b", text), name
         assert not re.search(r"maxlength:\s*\d", text), name
+        assert not re.search(r"\bmax:\s*\d", text), name
         assert not re.search(r"\.length\s*>\s*\d{3,}", text), name
         for label in labels:
             assert f'"{label}"' not in text, (name, label)

@@ -54,7 +54,7 @@ export function controls(ctx) {
             id: minutesId,
             type: "number",
             min: 1,
-            max: 240,
+            max: ctx.config.limits.timer_minutes,
             inputmode: "numeric",
             value: ui.timerMinutes,
             dataset: { focusKey: "timer-minutes" },
