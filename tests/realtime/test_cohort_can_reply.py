@@ -11,18 +11,10 @@ from channels.db import database_sync_to_async
 
 from goals import periods, services
 from goals.models import PartnerRound
-from realtime.ratelimit import limiter
 from tests.goals_support import access, add_participant, pair_up
 from tests.streams import frames_until, join_cohort
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(autouse=True)
-def _fresh_rate_limits():
-    limiter.reset()
-    yield
-    limiter.reset()
 
 
 @database_sync_to_async

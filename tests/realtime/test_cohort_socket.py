@@ -8,7 +8,6 @@ from channels.db import database_sync_to_async
 
 from goals import periods, services
 from goals.models import CheckInReply, Goal
-from realtime.ratelimit import limiter
 from tests import streams
 from tests.goals_support import access, add_participant, membership, pair_up
 from tests.streams import (
@@ -23,13 +22,6 @@ from tests.streams import (
 )
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(autouse=True)
-def _fresh_rate_limits():
-    limiter.reset()
-    yield
-    limiter.reset()
 
 
 @pytest.fixture

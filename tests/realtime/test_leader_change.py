@@ -9,18 +9,10 @@ from cohorts import services
 from goals import services as goal_services
 from goals.consumers import CohortConsumer
 from goals.models import Goal
-from realtime.ratelimit import limiter
 from tests.goals_support import access, add_participant, membership
 from tests.streams import frames_until, join_cohort
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(autouse=True)
-def _fresh_rate_limits():
-    limiter.reset()
-    yield
-    limiter.reset()
 
 
 @database_sync_to_async
