@@ -23,3 +23,24 @@ class SignupForm(forms.Form):
     def signup(self, request, user):
         user.display_name = self.cleaned_data["display_name"].strip()
         user.save(update_fields=["display_name"])
+
+
+class ProfileForm(forms.ModelForm):
+    """What a person sets about themselves: the name others see and the time
+    zone their pages show times in (blank: the browser's)."""
+
+    class Meta:
+        model = User
+        fields = ["display_name", "time_zone"]
+        labels = {"display_name": _("Your name")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["display_name"].required = True
+        self.fields["display_name"].validators.append(validate_single_line)
+        self.fields["time_zone"].choices = [("", _("Follow my browser"))] + [
+            choice for choice in self.fields["time_zone"].choices if choice[0]
+        ]
+
+    def clean_display_name(self):
+        return self.cleaned_data["display_name"].strip()

@@ -2,6 +2,8 @@ from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from lib.timezones import time_zone_choices
+
 
 class UserManager(BaseUserManager):
     use_in_migrations = True
@@ -33,6 +35,14 @@ class User(AbstractUser):
     last_name = None
     email = models.EmailField(_("email address"), unique=True)
     display_name = models.CharField(_("display name"), max_length=120, blank=True)
+    # Blank until chosen: pages then use the zone the browser reports.
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        blank=True,
+        choices=time_zone_choices,
+        help_text=_("Times are shown in this zone. Leave blank to follow your browser."),
+    )
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = []

@@ -11,6 +11,7 @@ from board.models import (
     AgendaTemplate,
     Attendance,
     BoardEvent,
+    CalendarFeed,
     CohortSession,
     Commitment,
     Phase,
@@ -113,3 +114,9 @@ class PresenceAdmin(ReadOnlyAdmin):
 class AttendanceAdmin(ReadOnlyAdmin):
     list_display = ["membership", "session", "first_joined_at", "last_seen_at"]
     list_select_related = ["membership__user", "session"]
+
+
+@admin.register(CalendarFeed)
+class CalendarFeedAdmin(ReadOnlyAdmin):
+    list_display = ["user", "version", "reset_at"]
+    list_select_related = ["user"]

@@ -5,6 +5,8 @@ stores it, appends a `BoardEvent` with the session's next `seq` and broadcasts
 it after commit (realtime/streams.py).
 """
 
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -61,6 +63,7 @@ class CohortSession(models.Model):
         SCHEDULED = "scheduled", _("Scheduled")
         LIVE = "live", _("Live")
         ENDED = "ended", _("Ended")
+        CANCELLED = "cancelled", _("Cancelled")
 
     class TimerState(models.TextChoices):
         IDLE = "idle", _("Idle")
@@ -111,7 +114,13 @@ class CohortSession(models.Model):
         related_name="+",
         verbose_name=_("created by"),
     )
+    # Sessions planned together as a series share this id.
+    series = models.UUIDField(_("series"), null=True, blank=True, db_index=True)
+    # Raised whenever the time, title or status changes, so that calendars
+    # (ICS SEQUENCE) replace the event they hold instead of adding one.
+    sequence = models.PositiveIntegerField(_("calendar revision"), default=0)
     created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         verbose_name = _("session")
@@ -133,6 +142,14 @@ class CohortSession(models.Model):
     @property
     def is_ended(self) -> bool:
         return self.status == self.Status.ENDED
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == self.Status.CANCELLED
+
+    @property
+    def ends_at(self):
+        return self.starts_at + datetime.timedelta(minutes=self.duration_minutes)
 
 
 class Phase(models.Model):
@@ -319,3 +336,25 @@ class Attendance(models.Model):
 
     def __str__(self):
         return f"{self.membership} at {self.session}"
+
+
+class CalendarFeed(models.Model):
+    """A person's private calendar feed of their sessions (board/calendar.py).
+
+    The feed's URL carries a token signed from the user's id and `version`, so
+    no secret is stored here: resetting the token raises the version, and
+    every earlier URL stops working.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed"
+    )
+    version = models.PositiveIntegerField(default=1)
+    reset_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("calendar feed")
+        verbose_name_plural = _("calendar feeds")
+
+    def __str__(self):
+        return f"{self.user} · v{self.version}"

@@ -1,5 +1,6 @@
 import hashlib
 import secrets
+import zoneinfo
 
 from django.conf import settings
 from django.db import models
@@ -7,6 +8,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from lib.timezones import time_zone_choices
 
 
 class Organization(models.Model):
@@ -64,6 +67,7 @@ class Cohort(models.Model):
         DRAFT = "draft", _("Draft")
         ACTIVE = "active", _("Active")
         COMPLETED = "completed", _("Completed")
+        ARCHIVED = "archived", _("Archived")
 
     organization = models.ForeignKey(
         Organization, on_delete=models.CASCADE, related_name="cohorts"
@@ -78,6 +82,15 @@ class Cohort(models.Model):
     ends_on = models.DateField(_("program end"))
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    # Sessions are planned and check-in periods start at midnight here; each
+    # reader sees times in their own zone (accounts.User.time_zone).
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        choices=time_zone_choices,
+        default=settings.TIME_ZONE,
+        help_text=_("Where the cohort meets: sessions are planned in this time zone."),
     )
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -97,6 +110,10 @@ class Cohort(models.Model):
 
     def get_absolute_url(self):
         return reverse("cohorts:detail", args=[self.pk])
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.time_zone)
 
 
 class Membership(models.Model):

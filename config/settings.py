@@ -96,6 +96,10 @@ INSTALLED_APPS = [
     "realtime",
     "board",
     "goals",
+    # Above the features: what reads across them (dashboards; reminders, the
+    # calendar feed and each person's settings).
+    "insight",
+    "notifications",
     # Above every feature: the demo seed (config/management/commands/seed_demo.py).
     "config",
 ]

@@ -17,6 +17,8 @@ urlpatterns = [
     path("jsi18n/", JavaScriptCatalog.as_view(), name="jsi18n"),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
+    path("", include("insight.urls")),
+    path("", include("notifications.urls")),
     path("", include("cohorts.urls")),
     path("", include("goals.urls")),
     path("", include("board.urls")),

@@ -31,6 +31,8 @@ BEFORE_THE_MOVE = [
 ]
 REPLACEMENTS = [("accounts", "0001_user"), ("cohorts", "0003_invitation")]
 CONTENT_TYPE_MOVE = ("cohorts", "0004_invitation_content_type")
+# accounts' migrations made after the move, undone to stand where it stood.
+ACCOUNTS_AFTER_THE_MOVE = {("accounts", "0003_user_time_zone")}
 
 AT = datetime.datetime(2026, 11, 20, 9, 30, tzinfo=datetime.UTC)
 
@@ -76,6 +78,7 @@ def go_back_to(old_nodes: list[tuple], recorder: MigrationRecorder) -> None:
     replacement recorded."""
     # Unapplying cohorts' 0003 keeps the table; it also unrecords accounts'
     # 0002_initial, which it replaces.
+    MigrationExecutor(connection).migrate([REPLACEMENTS[0]])
     old_executor().migrate([BEFORE_THE_MOVE[1]])
     recorder.record_unapplied(*REPLACEMENTS[0])
     old_invitation = (
@@ -168,7 +171,9 @@ def test_a_database_made_before_the_move_keeps_every_invitation():
 
     # The invitation table is neither made nor changed: only its content type moves.
     assert CONTENT_TYPE_MOVE in ran
-    assert not {key for key in ran if key[0] == "accounts"} | (set(REPLACEMENTS) & ran)
+    assert not {key for key in ran if key[0] == "accounts"} - ACCOUNTS_AFTER_THE_MOVE | (
+        set(REPLACEMENTS) & ran
+    )
     assert list(Invitation.objects.order_by("pk").values()) == rows
     statuses = {i.email: (i.status, i.cohort.name) for i in Invitation.objects.all()}
     assert statuses == {

@@ -99,3 +99,26 @@ def log_in(live_server_url):
 @pytest.fixture(autouse=True)
 def _fast_password_hasher():
     """Keep Django's default hasher: the Daphne process must verify these passwords."""
+
+
+AXE_SCRIPT = os.path.join(os.path.dirname(__file__), "vendor", "axe-core", "axe.min.js")
+
+
+def axe_violations(page) -> list[dict]:
+    """Run axe-core (vendored, tests only) on the page as it is now; return its
+    violations, each with its rule id, help text and the failing nodes."""
+    page.add_script_tag(path=AXE_SCRIPT)
+    result = page.evaluate(
+        "async () => { const r = await axe.run(document); return r.violations.map("
+        "v => ({id: v.id, impact: v.impact, help: v.help,"
+        " nodes: v.nodes.map(n => n.target.join(' '))})); }"
+    )
+    return result
+
+
+def assert_no_axe_violations(page):
+    violations = axe_violations(page)
+    assert violations == [], "\n".join(
+        f"{v['id']} ({v['impact']}): {v['help']} at {', '.join(v['nodes'][:5])}"
+        for v in violations
+    )

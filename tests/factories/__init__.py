@@ -11,6 +11,7 @@ from tests.factories.board import (
     AgendaTemplateFactory,
     AttendanceFactory,
     BoardEventFactory,
+    CalendarFeedFactory,
     CohortSessionFactory,
     CommitmentFactory,
     PhaseFactory,
@@ -50,6 +51,7 @@ from tests.factories.people import (
 __all__ = [
     "AgendaTemplateFactory",
     "AttendanceFactory",
+    "CalendarFeedFactory",
     "BackgroundNoteFactory",
     "BackgroundNoteRevisionFactory",
     "BoardEventFactory",

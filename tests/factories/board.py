@@ -11,6 +11,7 @@ from board.models import (
     AgendaTemplate,
     Attendance,
     BoardEvent,
+    CalendarFeed,
     CohortSession,
     Commitment,
     Phase,
@@ -186,3 +187,10 @@ class BoardEventFactory(factory.django.DjangoModelFactory):
         session = kwargs["session"]
         kwargs.setdefault("seq", next_seq(session))
         return super()._create(model_class, *args, **kwargs)
+
+
+class CalendarFeedFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CalendarFeed
+
+    user = factory.SubFactory("tests.factories.people.UserFactory")
