@@ -95,7 +95,10 @@ class BoardConsumer(StreamConsumer):
     forbidden_message = _("You no longer have access to this board.")
 
     def authorize(self, user, owner_id):
-        return rules.access_session(user, owner_id)
+        access = rules.access_session(user, owner_id)
+        if not access.can_open_board:
+            raise PermissionDenied
+        return access
 
     def make_recipient(self, access) -> streams.Recipient:
         return access.recipient

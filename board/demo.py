@@ -1,5 +1,12 @@
-"""Demo sessions for `manage.py seed_demo`: a live board to open at once, and
-one scheduled session. Idempotent: sessions are found by title, made once."""
+"""Demo sessions for `manage.py seed_demo`: three ended sessions with their
+attendance, a live board to open at once, and one scheduled session.
+Idempotent: sessions are found by title, made once.
+
+The ended sessions give the facilitator's dashboard a history: one or two
+people missed each, and the demo's quiet participant (`demo.quiet`) missed the
+last two. Their past is written straight to the models: the services start
+and end a session now, not weeks ago.
+"""
 
 from __future__ import annotations
 
@@ -9,12 +16,20 @@ import uuid
 from django.utils import timezone
 
 from board import services
-from board.models import CohortSession, PhaseKind
+from board.models import Attendance, CohortSession, PhaseKind
 from board.rules import access_session
 from cohorts.permissions import access_cohort
 
 LIVE_TITLE = "Session 3: Leading through ambiguity"
 SCHEDULED_TITLE = "Session 4: Difficult conversations"
+# (title, weeks ago, who was absent: indexes into the demo's participants,
+# whether the quiet participant was absent too). The quiet one misses the
+# last two, and nobody else misses two in a row.
+ENDED = [
+    ("Kick-off: Why change is hard", 12, (6,), False),
+    ("Session 1: Leading yourself first", 8, (), True),
+    ("Session 2: Trust in a new team", 4, (7,), True),
+]
 _NAMESPACE = uuid.UUID("6c0b7f53-3b8e-4f57-9d59-0b1d9a6f1e21")
 
 CHECKINS = [
@@ -36,6 +51,12 @@ def _client_id(*parts) -> uuid.UUID:
 def seed(demo) -> None:
     """Seed the board demo into `demo.cohort` (a seed_demo DemoCohort)."""
     cohort, coach = demo.cohort, demo.facilitator
+    for title, weeks_ago, absent, quiet_absent in ENDED:
+        if not CohortSession.objects.filter(cohort=cohort, title=title).exists():
+            missing = [demo.participants[n] for n in absent if n < len(demo.participants)]
+            if quiet_absent and demo.quiet is not None:
+                missing.append(demo.quiet)
+            _seed_ended(cohort, coach, demo.participants, title, weeks_ago, missing)
     if not CohortSession.objects.filter(cohort=cohort, title=LIVE_TITLE).exists():
         _seed_live(cohort, coach, demo.participants)
     if not CohortSession.objects.filter(cohort=cohort, title=SCHEDULED_TITLE).exists():
@@ -50,6 +71,40 @@ def seed(demo) -> None:
 def _in_window(cohort, moment):
     last = timezone.make_aware(datetime.datetime.combine(cohort.ends_on, datetime.time(9)))
     return min(moment, last)
+
+
+def _tuesday_morning(cohort, weeks_ago: int) -> datetime.datetime:
+    """9:00 in the cohort's time zone on the Tuesday of the week `weeks_ago`
+    weeks back, kept inside the program (the cohort meets on Tuesdays)."""
+    day = timezone.localdate(timezone=cohort.zone) - datetime.timedelta(weeks=weeks_ago)
+    day = max(day - datetime.timedelta(days=(day.weekday() - 1) % 7), cohort.starts_on)
+    return datetime.datetime.combine(day, datetime.time(9), tzinfo=cohort.zone)
+
+
+def _seed_ended(cohort, coach, participants, title, weeks_ago, absent) -> None:
+    starts_at = _tuesday_morning(cohort, weeks_ago)
+    session = services.create_session(
+        access=access_cohort(coach, cohort.pk),
+        title=title,
+        starts_at=starts_at,
+        duration_minutes=90,
+    )
+    ended_at = starts_at + datetime.timedelta(minutes=90)
+    CohortSession.objects.filter(pk=session.pk).update(
+        status=CohortSession.Status.ENDED, started_at=starts_at, ended_at=ended_at
+    )
+    memberships = cohort.memberships.filter(user__in=[coach, *participants]).exclude(
+        user__in=absent
+    )
+    Attendance.objects.bulk_create(
+        Attendance(
+            session=session,
+            membership=membership,
+            first_joined_at=starts_at + datetime.timedelta(minutes=number % 4),
+            last_seen_at=ended_at,
+        )
+        for number, membership in enumerate(memberships)
+    )
 
 
 def _seed_live(cohort, coach, participants) -> None:

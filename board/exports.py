@@ -1,4 +1,9 @@
-"""The session summary as Markdown and CSV files (from services.session_summary)."""
+"""The session summary as Markdown and CSV files (from services.session_summary).
+
+Times are written in the cohort's time zone, and the files say which: a file
+outlives the page it came from and is passed around, so it reads the same
+whoever downloaded it, unlike the page, which shows the reader's zone.
+"""
 
 from __future__ import annotations
 
@@ -13,8 +18,8 @@ from lib.markdown import escape
 from lib.spreadsheets import csv_cell
 
 
-def _when(moment) -> str:
-    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
+def _when(moment, zone) -> str:
+    return timezone.localtime(moment, zone).strftime("%Y-%m-%d %H:%M") if moment else ""
 
 
 def _quote(text: str) -> str:
@@ -34,7 +39,11 @@ def summary_markdown(summary: dict) -> str:
         f"# {escape(session.title)}",
         "",
         _("Cohort: %(cohort)s") % {"cohort": escape(summary["cohort"].name)},
-        _("Date: %(when)s") % {"when": _when(session.started_at or session.starts_at)},
+        _("Date: %(when)s (%(zone)s)")
+        % {
+            "when": _when(session.started_at or session.starts_at, summary["cohort"].zone),
+            "zone": summary["cohort"].time_zone,
+        },
         "",
         "## " + _("Agenda"),
         "",
@@ -74,6 +83,7 @@ def summary_markdown(summary: dict) -> str:
 
 def summary_csv(summary: dict) -> str:
     """One row per reflection, commitment and attendee, in that order."""
+    zone = summary["cohort"].zone
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(
@@ -86,7 +96,7 @@ def summary_csv(summary: dict) -> str:
             *EMOJIS,
             "spotlighted",
             "hidden",
-            "time",
+            f"time ({summary['cohort'].time_zone})",
         ]
     )
     for phase in summary["phases"]:
@@ -101,7 +111,7 @@ def summary_csv(summary: dict) -> str:
                     *(entry["reactions"][emoji] for emoji in EMOJIS),
                     "yes" if entry["spotlighted"] else "no",
                     "yes" if entry["hidden"] else "no",
-                    _when(entry["created_at"]),
+                    _when(entry["created_at"], zone),
                 ]
             )
     blanks = [""] * len(EMOJIS)
@@ -116,7 +126,7 @@ def summary_csv(summary: dict) -> str:
                 *blanks,
                 "",
                 "",
-                _when(commitment["created_at"]),
+                _when(commitment["created_at"], zone),
             ]
         )
     for attendee in summary["attendance"]:
@@ -130,7 +140,7 @@ def summary_csv(summary: dict) -> str:
                 *blanks,
                 "",
                 "",
-                _when(attendee["first_joined_at"]),
+                _when(attendee["first_joined_at"], zone),
             ]
         )
     return out.getvalue()

@@ -23,6 +23,7 @@ from django.core.exceptions import PermissionDenied
 from board import queries
 from board.models import AgendaTemplate, CohortSession
 from board.stream import BOARD, EVERYONE, FACILITATORS, NOBODY, Addressed
+from cohorts.lifecycle import Stage, stage_of
 from cohorts.models import Membership
 from cohorts.permissions import CohortAccess, access_cohort, not_found
 from realtime import streams
@@ -62,14 +63,16 @@ def access_sessions(user, cohort_id) -> CohortAccess:
 
 
 def can_schedule_sessions(access: CohortAccess) -> bool:
-    """The cohort's facilitators schedule its sessions and own agenda templates."""
-    return access.is_facilitator
+    """The cohort's facilitators schedule its sessions and own agenda
+    templates, while the cohort is open (a draft plans ahead)."""
+    return access.is_facilitator and access.is_open_for_work
 
 
 def access_session_scheduling(user, cohort_id) -> CohortAccess:
-    """A cohort, for one of its facilitators (`can_schedule_sessions`)."""
+    """A cohort, for one of its facilitators, in any state: whether it takes
+    new sessions now is `can_schedule_sessions`."""
     access = access_cohort(user, cohort_id)
-    if not can_schedule_sessions(access):
+    if not access.is_facilitator:
         raise not_found()
     return access
 
@@ -119,10 +122,33 @@ class SessionAccess:
 
     # Running the session -------------------------------------------------
     @property
+    def stage(self) -> Stage:
+        """What the cohort's state allows (cohorts/lifecycle.py), as read
+        with the session."""
+        return stage_of(self.session.cohort)
+
+    @property
     def can_run(self) -> bool:
         """Start and end, move phases, timer, spotlight, hide, lock, edit the
-        session's details and its agenda, save it as a template."""
-        return self.is_facilitator
+        session's details and its agenda, save it as a template: the
+        facilitators, while the cohort is open (draft or active)."""
+        return self.is_facilitator and self.stage.open_for_work
+
+    @property
+    def can_start(self) -> bool:
+        """Open the board: only in an active cohort (a draft plans ahead)."""
+        return self.can_run and self.stage.runs_sessions
+
+    @property
+    def can_cancel(self) -> bool:
+        """Cancel a session that has not started (and the rest of its series):
+        whoever runs the session."""
+        return self.can_run
+
+    @property
+    def can_open_board(self) -> bool:
+        """A cancelled session has no board to join: its page says so."""
+        return not self.session.is_cancelled
 
     @property
     def can_post_while_locked(self) -> bool:
@@ -168,6 +194,19 @@ class SessionAccess:
         return self.is_facilitator
 
 
+def can_read_attendance_of(user, membership) -> bool:
+    """Whose attendance (attended of held sessions) a person reads on their own
+    pages: their own, and that of a participant who confirmed them as leader.
+    (Facilitators read everyone's in their cohort: `can_see_all_attendance`.)"""
+    if membership.user_id == user.pk:
+        return True
+    return (
+        membership.is_participant
+        and membership.leader_id == user.pk
+        and membership.leader_is_confirmed
+    )
+
+
 def _board_membership(user, session):
     # order_by(): the model's default order joins users, for nothing here.
     return (
@@ -195,13 +234,18 @@ def access_session(user, session_id) -> SessionAccess:
     membership = _board_membership(user, session)
     if membership is None:
         raise not_found()
+    if not stage_of(session.cohort).open_to_everyone and not membership.is_facilitator:
+        # An archived cohort is its facilitators' and HR's only, as
+        # `access_cohort` says (and HR admins never reach a board).
+        raise not_found()
     return SessionAccess(user=user, session=session, membership=membership)
 
 
 def access_session_management(user, session_id) -> SessionAccess:
-    """A session, for one of its cohort's facilitators (agenda, start, end)."""
+    """A session, for one of its cohort's facilitators (agenda, start, end),
+    in any state of the cohort: whether it may change now is `can_run`."""
     access = access_session(user, session_id)
-    if not access.can_run:
+    if not access.is_facilitator:
         raise not_found()
     return access
 

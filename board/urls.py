@@ -9,6 +9,8 @@ urlpatterns = [
     path("cohorts/<int:cohort_id>/sessions/new/", views.schedule_session, name="schedule"),
     path("sessions/<int:session_id>/", views.session_detail, name="detail"),
     path("sessions/<int:session_id>/edit/", views.edit_session, name="edit"),
+    path("sessions/<int:session_id>/cancel/", views.cancel_session, name="cancel"),
+    path("sessions/<int:session_id>/event.ics", views.session_event, name="event_ics"),
     path("sessions/<int:session_id>/start/", views.start_session, name="start"),
     path("sessions/<int:session_id>/end/", views.end_session, name="end"),
     path("sessions/<int:session_id>/agenda/", views.agenda, name="agenda"),
@@ -42,4 +44,7 @@ urlpatterns = [
     path("sessions/<int:session_id>/summary/", views.summary, name="summary"),
     path("sessions/<int:session_id>/summary.md", views.summary_markdown, name="summary_md"),
     path("sessions/<int:session_id>/summary.csv", views.summary_csv, name="summary_csv"),
+    # The feed's token is a secret: config/settings.py masks it in logs.
+    path("calendar/<str:token>.ics", views.calendar_feed, name="calendar_feed"),
+    path("settings/calendar/reset/", views.reset_calendar, name="calendar_reset"),
 ]

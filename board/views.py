@@ -1,4 +1,5 @@
-"""Session pages: list, schedule, agenda, start and end, the board, the summary.
+"""Session pages: list, schedule, cancel, agenda, start and end, the board,
+the summary, and calendars (a personal ICS feed, one event).
 
 Thin function views: rights come from board/rules.py, every change
 from board/services/, whose DomainError is shown as a form error or message.
@@ -8,12 +9,26 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.utils.translation import ngettext
+from django.views.decorators.http import (
+    require_GET,
+    require_http_methods,
+    require_POST,
+    require_safe,
+)
 
-from board import exports, pages, rules, services
-from board.forms import ApplyTemplateForm, PhaseForm, SaveTemplateForm, SessionForm
+from board import calendar, exports, pages, rules, services
+from board.forms import (
+    ApplyTemplateForm,
+    CancelSessionForm,
+    PhaseForm,
+    SaveTemplateForm,
+    SessionForm,
+)
 from board.models import CohortSession, Phase
 from cohorts.permissions import not_found
 from lib.errors import DomainError
@@ -47,11 +62,17 @@ def _templates(access):
 def session_list(request, cohort_id):
     access = rules.access_sessions(request.user, cohort_id)
     sessions = list(services.sessions_for_cohort(access))
+    now = timezone.now()
+
+    def is_past(session) -> bool:
+        # A cancelled session moves to the past once its time has gone by.
+        return session.is_ended or (session.is_cancelled and session.ends_at < now)
+
     context = {
         "can_schedule": rules.can_schedule_sessions(access),
         "cohort": access.cohort,
-        "upcoming": [s for s in sessions if s.status != Status.ENDED],
-        "past": [s for s in reversed(sessions) if s.status == Status.ENDED],
+        "upcoming": [s for s in sessions if not is_past(s)],
+        "past": [s for s in reversed(sessions) if is_past(s)],
     }
     return render(request, "board/session_list.html", context)
 
@@ -63,22 +84,31 @@ def schedule_session(request, cohort_id):
     templates = services.agenda_templates_for(
         user=request.user, organization_id=access.cohort.organization_id
     )
-    form = SessionForm(request.POST or None, templates=templates)
+    form = SessionForm(request.POST or None, zone=access.cohort.zone, templates=templates)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            session = services.create_session(
+            sessions = services.schedule_sessions(
                 access=access,
                 title=data["title"],
                 starts_at=data["starts_at"],
                 duration_minutes=data["duration_minutes"],
                 template_id=data["agenda"].pk if data.get("agenda") else None,
+                every_weeks=data["repeat"] or None,
+                count=data.get("count") or 1,
             )
         except DomainError as error:
             form.add_error(None, error.message)
         else:
-            messages.success(request, _("Session scheduled. Check its agenda."))
-            return redirect("board:agenda", session.pk)
+            if len(sessions) == 1:
+                messages.success(request, _("Session scheduled. Check its agenda."))
+                return redirect("board:agenda", sessions[0].pk)
+            messages.success(
+                request,
+                _("%(count)d sessions scheduled, each with the default agenda or yours.")
+                % {"count": len(sessions)},
+            )
+            return redirect("board:sessions", access.cohort.pk)
     context = {"cohort": access.cohort, "form": form}
     return render(request, "board/session_form.html", context)
 
@@ -91,11 +121,20 @@ def schedule_session(request, cohort_id):
 def session_detail(request, session_id):
     access = rules.access_session(request.user, session_id)
     session = access.session
+    cohort = session.cohort
     context = {
         "session": session,
-        "cohort": session.cohort,
+        "cohort": cohort,
         "access": access,
         "phases": session.phases.order_by("position", "pk"),
+        "has_following": access.can_cancel
+        and session.series is not None
+        and CohortSession.objects.filter(
+            series=session.series,
+            cohort_id=cohort.pk,
+            status=Status.SCHEDULED,
+            starts_at__gt=session.starts_at,
+        ).exists(),
     }
     return render(request, "board/session_detail.html", context)
 
@@ -108,12 +147,15 @@ def edit_session(request, session_id):
     if session.status == Status.ENDED:
         messages.info(request, _("This session has ended; its details stay as they were."))
         return redirect("board:detail", session.pk)
+    if session.is_cancelled:
+        messages.info(request, _("This session was cancelled; its details stay as they were."))
+        return redirect("board:detail", session.pk)
     initial = {
         "title": session.title,
         "starts_at": session.starts_at,
         "duration_minutes": session.duration_minutes,
     }
-    form = SessionForm(request.POST or None, initial=initial)
+    form = SessionForm(request.POST or None, zone=session.cohort.zone, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -130,6 +172,31 @@ def edit_session(request, session_id):
             return redirect("board:detail", session.pk)
     context = {"cohort": session.cohort, "session": session, "form": form}
     return render(request, "board/session_form.html", context)
+
+
+@login_required
+@require_POST
+def cancel_session(request, session_id):
+    access = rules.access_session_management(request.user, session_id)
+    form = CancelSessionForm(request.POST)
+    following = form.is_valid() and form.cleaned_data["following"]
+    try:
+        cancelled = services.cancel_session(access=access, following=following)
+    except DomainError as error:
+        messages.info(request, error.message)
+    else:
+        messages.success(
+            request,
+            ngettext(
+                "Session cancelled. It stays listed, struck through, and calendars show it "
+                "as cancelled.",
+                "%(count)d sessions cancelled. They stay listed, struck through, and "
+                "calendars show them as cancelled.",
+                len(cancelled),
+            )
+            % {"count": len(cancelled)},
+        )
+    return redirect("board:detail", access.session.pk)
 
 
 @login_required
@@ -178,10 +245,14 @@ def _render_agenda(request, access, *, phase_form=None, save_form=None, apply_fo
 
 
 def _editable_agenda(request, session_id):
-    """The session for agenda editing, or a redirect once it has ended."""
+    """The session for agenda editing, or a redirect once it has ended or
+    was cancelled."""
     access = rules.access_session_management(request.user, session_id)
     if access.session.status == Status.ENDED:
         messages.info(request, _("This session has ended; its agenda stays as it was."))
+        return access, redirect("board:detail", access.session.pk)
+    if access.session.is_cancelled:
+        messages.info(request, _("This session was cancelled; its agenda stays as it was."))
         return access, redirect("board:detail", access.session.pk)
     return access, None
 
@@ -325,6 +396,9 @@ def apply_template(request, session_id):
 def board(request, session_id):
     access = rules.access_session(request.user, session_id)
     session = access.session
+    if not access.can_open_board:
+        messages.info(request, _("This session was cancelled; it has no board."))
+        return redirect("board:detail", session.pk)
     context = {
         "session": session,
         "cohort": session.cohort,
@@ -391,3 +465,58 @@ def summary_csv(request, session_id):
         extension="csv",
         content_type="text/csv; charset=utf-8",
     )
+
+
+# Calendars --------------------------------------------------------------------
+
+
+def _ics_response(body: bytes, *, filename: str, disposition: str) -> HttpResponse:
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f"{disposition}; filename={filename}"
+    return response
+
+
+@require_safe
+def calendar_feed(request, token):
+    """A person's sessions as a calendar. No sign-in (calendar apps cannot):
+    the token is the key, and a bad or reset one is a plain 404."""
+    user = calendar.feed_owner(token)
+    if user is None:
+        raise not_found()
+    body = calendar.calendar_for(
+        request, calendar.feed_sessions(user), name=calendar.feed_name(user)
+    )
+    response = _ics_response(body, filename="cohorts.ics", disposition="inline")
+    patch_cache_control(response, private=True, max_age=300)
+    return response
+
+
+@login_required
+@require_GET
+def session_event(request, session_id):
+    """One session as a calendar file to open in a calendar app."""
+    access = rules.access_session(request.user, session_id)
+    session = access.session
+    body = calendar.calendar_for(request, [session], name=session.cohort.name)
+    return _ics_response(body, filename=f"session-{session.pk}.ics", disposition="attachment")
+
+
+def _settings_url() -> str:
+    try:
+        return reverse("notifications:settings")
+    except NoReverseMatch:
+        return "/settings/"
+
+
+@login_required
+@require_POST
+def reset_calendar(request):
+    calendar.reset_feed(request.user)
+    messages.success(
+        request,
+        _(
+            "Your calendar link is new. Subscribe your calendar app to it: the old link "
+            "no longer works."
+        ),
+    )
+    return redirect(_settings_url())

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from cohorts import invitations
+from cohorts import invitations, lifecycle
 from cohorts.models import Cohort, Invitation
 from lib.errors import DomainError
 
@@ -235,6 +235,7 @@ def bulk_invite(*, cohort: Cohort, text: str, invited_by) -> BulkReport:
         cohort = (
             Cohort.objects.select_for_update().select_related("organization").get(pk=cohort.pk)
         )
+        lifecycle.check_accepts_invitations(cohort)
         validate(cohort, rows, invited_by=invited_by)
         leaders = frozenset(
             row.email for row in rows if row.ok and row.role == Invitation.Role.LEADER

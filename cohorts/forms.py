@@ -1,10 +1,16 @@
+import calendar
+import datetime
+
 from django import forms
+from django.conf import settings
 from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from accounts.forms import DISPLAY_NAME_MAX_LENGTH
 from accounts.models import User
 from cohorts.models import Cohort, Invitation, Membership
+from cohorts.services import capacity_range
 from lib.text import validate_single_line
 
 CSV_MAX_BYTES = 1_000_000
@@ -25,18 +31,48 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
-class CohortForm(forms.ModelForm):
-    capacity = forms.IntegerField(
-        label=_("Capacity"),
-        min_value=1,
-        max_value=1000,
-        initial=10,
-        help_text=_("Most participants the cohort can hold."),
+def add_months(day: datetime.date, months: int) -> datetime.date:
+    """The same day `months` calendar months later, or the month's last day
+    if it is shorter (31 August + 6 months is the end of February)."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def is_usual_window(starts_on: datetime.date, ends_on: datetime.date) -> bool:
+    """Whether the program runs COHORT_WINDOW_MONTHS, counted in calendar
+    months, bounds included."""
+    shortest, longest = settings.COHORT_WINDOW_MONTHS
+    return add_months(starts_on, shortest) <= ends_on <= add_months(starts_on, longest)
+
+
+def window_weeks(starts_on: datetime.date, ends_on: datetime.date) -> int:
+    return max(1, round((ends_on - starts_on).days / 7))
+
+
+def capacity_help() -> str:
+    return ", ".join(
+        _("a %(kind)s %(low)d to %(high)d") % {"kind": label.lower(), "low": low, "high": high}
+        for kind, label in Cohort.Kind.choices
+        for low, high in [capacity_range(kind)]
     )
+
+
+class CohortForm(forms.ModelForm):
+    """A cohort's details. Its state is not here: it moves by the cohort
+    page's buttons (cohorts/lifecycle.py). A program window outside the usual
+    6 to 9 months comes back with a box to tick, and is saved only once it is
+    ticked for that very window."""
+
+    capacity = forms.IntegerField(label=_("Capacity"), min_value=1, initial=10)
+    confirm_window = forms.BooleanField(required=False)
+    # The window the box was offered for ("start/end"): a box ticked for
+    # another window confirms nothing.
+    window_shown = forms.CharField(required=False, widget=forms.HiddenInput)
 
     class Meta:
         model = Cohort
-        fields = ["name", "kind", "purpose", "capacity", "starts_on", "ends_on", "status"]
+        fields = ["name", "kind", "purpose", "capacity", "starts_on", "ends_on", "time_zone"]
         widgets = {
             "starts_on": DateInput(),
             "ends_on": DateInput(),
@@ -50,13 +86,72 @@ class CohortForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["name"].validators.append(validate_single_line)
+        self.fields["capacity"].help_text = _(
+            "Most participants the cohort can hold: %(ranges)s."
+        ) % {"ranges": capacity_help()}
+        self.asks_window = False
 
     def clean(self):
         cleaned = super().clean()
+        kind, capacity = cleaned.get("kind"), cleaned.get("capacity")
+        if kind in Cohort.Kind.values and capacity is not None:
+            low, high = capacity_range(kind)
+            if not low <= capacity <= high:
+                self.add_error(
+                    "capacity",
+                    _("A %(kind)s holds %(low)d to %(high)d participants.")
+                    % {"kind": Cohort.Kind(kind).label.lower(), "low": low, "high": high},
+                )
         starts_on, ends_on = cleaned.get("starts_on"), cleaned.get("ends_on")
         if starts_on and ends_on and ends_on <= starts_on:
             self.add_error("ends_on", _("The program must end after it starts."))
+        elif starts_on and ends_on:
+            self._check_window(starts_on, ends_on)
+        if not self.asks_window:
+            # The box shows only while it is asked.
+            del self.fields["confirm_window"], self.fields["window_shown"]
         return cleaned
+
+    def _check_window(self, starts_on, ends_on) -> None:
+        unchanged = self.instance.pk is not None and (starts_on, ends_on) == (
+            self.instance.starts_on,
+            self.instance.ends_on,
+        )
+        if unchanged or is_usual_window(starts_on, ends_on):
+            return
+        shown = f"{starts_on.isoformat()}/{ends_on.isoformat()}"
+        confirmed = self.cleaned_data.get("confirm_window")
+        if confirmed and self.cleaned_data.get("window_shown") == shown:
+            return
+        weeks = window_weeks(starts_on, ends_on)
+        self.asks_window = True
+        self.fields["confirm_window"].label = ngettext(
+            "Yes, this programme runs %(count)d week",
+            "Yes, this programme runs %(count)d weeks",
+            weeks,
+        ) % {"count": weeks}
+        # The page comes back with the box unticked, offered for this window.
+        data = self.data.copy()
+        data[self.add_prefix("window_shown")] = shown
+        data.pop(self.add_prefix("confirm_window"), None)
+        self.data = data
+        self.add_error(
+            "confirm_window",
+            ngettext(
+                "This program runs %(count)d week, outside the usual %(shortest)d to "
+                "%(longest)d months. "
+                "Tick the box to confirm it, or change the dates.",
+                "This program runs %(count)d weeks, outside the usual %(shortest)d to "
+                "%(longest)d months. "
+                "Tick the box to confirm it, or change the dates.",
+                weeks,
+            )
+            % {
+                "count": weeks,
+                "shortest": settings.COHORT_WINDOW_MONTHS[0],
+                "longest": settings.COHORT_WINDOW_MONTHS[1],
+            },
+        )
 
 
 class InviteForm(forms.Form):

@@ -17,8 +17,9 @@ from cohorts.forms import InvitationSignupForm
 from cohorts.models import Invitation
 from lib.errors import DomainError
 
-# Codes of check_usable() that mean the link is spent; "unknown" is a 404.
-GONE = {"accepted", "revoked", "expired"}
+# Codes of check_usable() that mean the link is spent (or its cohort has
+# ended); "unknown" is a 404.
+GONE = {"accepted", "revoked", "expired", "cohort_closed"}
 
 
 def _unusable(request, error: DomainError):

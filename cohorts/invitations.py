@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts.models import User
+from cohorts import lifecycle
 from cohorts import services as cohort_services
 from cohorts.models import Cohort, Invitation, Membership, OrganizationMembership, hash_token
 from lib.errors import DomainError
@@ -284,6 +285,7 @@ def invite(
 ) -> Invitation:
     """Create an invitation and email its link; the cohort row is locked for capacity."""
     cohort = Cohort.objects.select_for_update().select_related("organization").get(pk=cohort.pk)
+    lifecycle.check_accepts_invitations(cohort)
     email = email.strip().lower()
     leader_email = leader_email.strip().lower()
     check_can_invite(
@@ -373,7 +375,10 @@ def resend_invitation(*, invitation: Invitation) -> Invitation:
 
     Throttled (_check_resend_allowed): a refused resend changes nothing.
     """
-    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    invitation = (
+        Invitation.objects.select_for_update().select_related("cohort").get(pk=invitation.pk)
+    )
+    lifecycle.check_accepts_invitations(invitation.cohort)
     if invitation.status in ("accepted", "revoked"):
         raise DomainError(
             _("This invitation was %(status)s and cannot be resent.")
@@ -396,7 +401,10 @@ def resend_invitation(*, invitation: Invitation) -> Invitation:
 
 @transaction.atomic
 def revoke_invitation(*, invitation: Invitation) -> Invitation:
-    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    invitation = (
+        Invitation.objects.select_for_update().select_related("cohort").get(pk=invitation.pk)
+    )
+    lifecycle.check_accepts_invitations(invitation.cohort)
     if invitation.status == "accepted":
         raise DomainError(_("This invitation was already accepted."), code="already_accepted")
     if invitation.revoked_at is None:
@@ -430,4 +438,13 @@ def check_usable(invitation: Invitation | None) -> Invitation:
     }
     if invitation.status in reasons:
         raise DomainError(reasons[invitation.status], code=invitation.status)
+    if not lifecycle.stage_of(invitation.cohort).accepts_invitations:
+        raise DomainError(
+            _(
+                "%(cohort)s has ended and takes no new members, so this invitation "
+                "can no longer be accepted."
+            )
+            % {"cohort": invitation.cohort.name},
+            code="cohort_closed",
+        )
     return invitation

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from cohorts import permissions, services
 from cohorts.forms import BackgroundNoteEditForm, BackgroundNoteForm, posted_data
 from cohorts.models import BackgroundNote, Membership
+from lib.errors import DomainError
 
 
 @login_required
@@ -22,16 +23,24 @@ def notes(request, cohort_id):
         "user"
     )
     form = BackgroundNoteForm(posted_data(request), cohort=cohort, participants=participants)
-    if request.method == "POST" and access.can_write_background and form.is_valid():
+    if request.method == "POST" and not access.can_write_background:
+        # Archived since the page was opened (cohorts/lifecycle.py).
+        messages.error(request, access.stage.closed_message)
+        return redirect("cohorts:notes", cohort_id=cohort.pk)
+    if request.method == "POST" and form.is_valid():
         subject, participant = form.subject()
-        services.add_background_note(
-            organization=cohort.organization,
-            author=request.user,
-            body=form.cleaned_data["body"],
-            cohort=None if subject == "organization" else cohort,
-            participant=participant,
-        )
-        messages.success(request, _("Note added."))
+        try:
+            services.add_background_note(
+                organization=cohort.organization,
+                author=request.user,
+                body=form.cleaned_data["body"],
+                cohort=None if subject == "organization" else cohort,
+                participant=participant,
+            )
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("Note added."))
         return redirect("cohorts:notes", cohort_id=cohort.pk)
     all_notes = list(permissions.background_notes_for_cohort(access))
     for note in all_notes:
@@ -57,12 +66,19 @@ def notes(request, cohort_id):
 @require_http_methods(["GET", "POST"])
 def note_edit(request, cohort_id, note_id):
     access, note = permissions.access_background_note(request.user, cohort_id, note_id)
+    if not access.can_change_note(note):
+        messages.error(request, access.stage.closed_message)
+        return redirect("cohorts:notes", cohort_id=access.cohort.pk)
     form = BackgroundNoteEditForm(posted_data(request), initial={"body": note.body})
     if request.method == "POST" and form.is_valid():
-        services.update_background_note(
-            note=note, body=form.cleaned_data["body"], changed_by=request.user
-        )
-        messages.success(request, _("Note saved."))
+        try:
+            services.update_background_note(
+                note=note, body=form.cleaned_data["body"], changed_by=request.user
+            )
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("Note saved."))
         return redirect("cohorts:notes", cohort_id=access.cohort.pk)
     return render(
         request,
@@ -75,8 +91,15 @@ def note_edit(request, cohort_id, note_id):
 @require_POST
 def note_delete(request, cohort_id, note_id):
     access, note = permissions.access_background_note(request.user, cohort_id, note_id)
-    services.delete_background_note(note=note, deleted_by=request.user)
-    messages.success(request, _("Note deleted."))
+    if not access.can_change_note(note):
+        messages.error(request, access.stage.closed_message)
+        return redirect("cohorts:notes", cohort_id=access.cohort.pk)
+    try:
+        services.delete_background_note(note=note, deleted_by=request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Note deleted."))
     return redirect("cohorts:notes", cohort_id=access.cohort.pk)
 
 

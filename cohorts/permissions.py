@@ -13,10 +13,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db.models import Q
 from django.http import Http404
 from django.utils.translation import gettext
 
+from cohorts.lifecycle import Move, Stage, moves_from, stage_of
 from cohorts.models import (
     BackgroundNote,
     BackgroundNoteRevision,
@@ -56,11 +58,54 @@ class CohortAccess:
         """Facilitator or participant: the people in the room."""
         return self.membership is not None
 
+    # Lifecycle (cohorts/lifecycle.py) ----------------------------------------
+    @property
+    def stage(self) -> Stage:
+        """What the cohort's state allows, and the sentence that says it."""
+        return stage_of(self.cohort)
+
+    @property
+    def is_open_for_work(self) -> bool:
+        """Draft or active: goals, check-ins, replies, partners, sessions,
+        leader links and the cohort's details may change. Every write
+        capability of the three rule books includes it."""
+        return self.stage.open_for_work
+
+    @property
+    def accepts_invitations(self) -> bool:
+        return self.stage.accepts_invitations
+
+    @property
+    def can_run_sessions(self) -> bool:
+        """A session may start and be live: the cohort is active."""
+        return self.stage.runs_sessions
+
+    @property
+    def is_archived(self) -> bool:
+        return self.cohort.status == Cohort.Status.ARCHIVED
+
+    @property
+    def can_change_status(self) -> bool:
+        """Move the cohort along its lifecycle: the organization's HR admins,
+        who enroll it (docs/lifecycle.md says why not its facilitators)."""
+        return self.is_hr_admin
+
+    @property
+    def status_moves(self) -> list[Move]:
+        """The changes of state this user may make now (the cohort page's buttons)."""
+        return moves_from(self.cohort.status) if self.can_change_status else []
+
     # Enrollment ------------------------------------------------------------
+    @property
+    def is_manager(self) -> bool:
+        """An HR admin or a facilitator: who manages the cohort while it is
+        open, and reads its invitations and enrollment pages in any state."""
+        return self.is_hr_admin or self.is_facilitator
+
     @property
     def can_manage(self) -> bool:
         """Edit the cohort, invite, revoke and resend invitations, link leaders."""
-        return self.is_hr_admin or self.is_facilitator
+        return self.is_manager and self.is_open_for_work
 
     @property
     def can_view_roster(self) -> bool:
@@ -81,7 +126,11 @@ class CohortAccess:
     def can_answer_leader_request(self) -> bool:
         """Confirm or decline the leader someone else named for the user (their
         own participation only)."""
-        return self.membership is not None and awaits_leader_answer(self.membership)
+        return (
+            self.is_open_for_work
+            and self.membership is not None
+            and awaits_leader_answer(self.membership)
+        )
 
     @property
     def can_administer_organization(self) -> bool:
@@ -105,17 +154,32 @@ class CohortAccess:
 
     @property
     def can_write_background(self) -> bool:
-        return self.is_hr_admin or self.is_facilitator
+        """Add notes: the cohort's facilitators and the org's HR admins, until
+        the cohort is archived (closing notes go in while it is completed)."""
+        return (self.is_hr_admin or self.is_facilitator) and self.stage.takes_background_notes
+
+    def may_change_note(self, note) -> bool:
+        """Whose note it is to change, in any state of the cohort: HR admins',
+        and its own author's. A coach adds notes but never rewrites what HR
+        told them."""
+        return self.is_hr_admin or (self.is_facilitator and note.author_id == self.user.pk)
 
     def can_change_note(self, note) -> bool:
-        """Edit or delete a background note: HR admins, and its own author.
-        A coach adds notes but never rewrites what HR told them."""
-        return self.is_hr_admin or (self.can_write_background and note.author_id == self.user.pk)
+        """Edit or delete a background note now (`may_change_note`, while the
+        cohort takes notes)."""
+        return self.stage.takes_background_notes and self.may_change_note(note)
 
     @property
     def can_read_note_history(self) -> bool:
         """Earlier and deleted versions of notes: HR admins, who keep the record."""
         return self.is_hr_admin
+
+    @property
+    def can_view_cohort_dashboard(self) -> bool:
+        """The facilitator's dashboard: attendance and check-ins person by
+        person, and who has gone quiet. The cohort's facilitators only; HR
+        admins and leaders read aggregates, never one person's record."""
+        return self.is_facilitator
 
 
 def not_found() -> Http404:
@@ -158,17 +222,13 @@ def access_cohort(user, cohort_id) -> CohortAccess:
         user=user,
         role=OrganizationMembership.Role.HR_ADMIN,
     ).exists()
-    # Only confirmed links: a leader named by HR or a facilitator is nobody's
-    # leader until the participant confirms (Membership.leader_confirmed_at).
-    led = frozenset(
-        Membership.objects.filter(
-            cohort=cohort,
-            leader=user,
-            role=Membership.Role.PARTICIPANT,
-            leader_confirmed_at__isnull=False,
-        ).values_list("pk", flat=True)
-    )
+    led = frozenset(led_participants(user).filter(cohort=cohort).values_list("pk", flat=True))
     if membership is None and not is_hr_admin and not led:
+        raise not_found()
+    if not stage_of(cohort).open_to_everyone and not (
+        is_hr_admin or (membership is not None and membership.is_facilitator)
+    ):
+        # Archived: put away, read by those who ran it (docs/lifecycle.md).
         raise not_found()
     return CohortAccess(
         user=user,
@@ -179,10 +239,22 @@ def access_cohort(user, cohort_id) -> CohortAccess:
     )
 
 
+def led_participants(user):
+    """The participants, in every cohort, whose leader `user` is.
+
+    Only confirmed links: a leader named by HR or a facilitator is nobody's
+    leader until the participant confirms (Membership.leader_confirmed_at).
+    """
+    return Membership.objects.filter(
+        leader=user, role=Membership.Role.PARTICIPANT, leader_confirmed_at__isnull=False
+    )
+
+
 def access_managed_cohort(user, cohort_id) -> CohortAccess:
-    """The cohort, for someone who may manage it (HR admin or facilitator)."""
+    """The cohort, for someone who manages it (HR admin or facilitator), in
+    any state: whether it may change now is `can_manage`."""
     access = access_cohort(user, cohort_id)
-    if not access.can_manage:
+    if not access.is_manager:
         raise not_found()
     return access
 
@@ -212,6 +284,27 @@ def administered_organizations(user):
     return Organization.objects.filter(
         memberships__user=user, memberships__role=OrganizationMembership.Role.HR_ADMIN
     )
+
+
+# Dashboards of aggregates (insight) ------------------------------------------
+
+
+def dashboard_organizations(user):
+    """The organizations whose dashboard `user` reads on their home page: those
+    they are an HR admin of. It holds their cohorts' aggregates, never a word a
+    participant wrote nor a figure about one person."""
+    return administered_organizations(user)
+
+
+def access_organization_dashboard(user, organization_id) -> Organization:
+    """An organization's dashboard (and its export), for one of its HR admins."""
+    return access_organization_admin(user, organization_id)
+
+
+def shows_rates_to_hr(participant_count: int) -> bool:
+    """Whether HR admins see a cohort's rates and goal counts: not below
+    INSIGHT_MIN_PARTICIPANTS participants, where a rate points at a person."""
+    return participant_count >= settings.INSIGHT_MIN_PARTICIPANTS
 
 
 # Enrollment: roster, invitations, background notes --------------------------
@@ -253,8 +346,8 @@ def access_own_participation(user, cohort_id, membership_id) -> CohortAccess:
 
 
 def access_cohort_invitation(access: CohortAccess, invitation_id):
-    """An invitation to the cohort, for someone who may manage it."""
-    if not access.can_manage:
+    """An invitation to the cohort, for someone who manages it."""
+    if not access.is_manager:
         raise not_found()
     try:
         return Invitation.objects.select_related("cohort").get(
@@ -286,14 +379,15 @@ def background_notes_for_cohort(access: CohortAccess):
 
 
 def access_background_note(user, cohort_id, note_id) -> tuple[CohortAccess, BackgroundNote]:
-    """One note seen from a cohort's notes page, for someone who may change it
-    (`CohortAccess.can_change_note`)."""
+    """One note seen from a cohort's notes page, for someone whose note it is
+    to change (`CohortAccess.may_change_note`; whether the cohort's state lets
+    it change now is `can_change_note`)."""
     access = access_background(user, cohort_id)
     try:
         note = background_notes_for_cohort(access).get(pk=int(note_id))
     except (BackgroundNote.DoesNotExist, TypeError, ValueError):
         raise not_found() from None
-    if not access.can_change_note(note):
+    if not access.may_change_note(note):
         raise not_found()
     return access, note
 

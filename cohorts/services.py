@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts.models import User
-from cohorts import signals
+from cohorts import lifecycle, signals
 from cohorts.models import (
     BackgroundNote,
     BackgroundNoteRevision,
@@ -183,6 +183,21 @@ def _check_window(*, starts_on, ends_on) -> None:
         raise DomainError(_("The program must end after it starts."), code="bad_window")
 
 
+def capacity_range(kind: str) -> tuple[int, int]:
+    """(fewest, most) participants a cohort of `kind` holds (COHORT_CAPACITY)."""
+    return tuple(settings.COHORT_CAPACITY[kind])
+
+
+def check_capacity_fits_kind(*, kind: str, capacity: int) -> None:
+    low, high = capacity_range(kind)
+    if not low <= capacity <= high:
+        raise DomainError(
+            _("A %(kind)s cohort holds %(low)d to %(high)d participants.")
+            % {"kind": Cohort.Kind(kind).label.lower(), "low": low, "high": high},
+            code="capacity_out_of_range",
+        )
+
+
 @transaction.atomic
 def create_cohort(
     *,
@@ -193,9 +208,12 @@ def create_cohort(
     kind: str = Cohort.Kind.GROUP,
     purpose: str = "",
     capacity: int = 10,
+    time_zone: str = settings.TIME_ZONE,
     status: str = Cohort.Status.DRAFT,
 ) -> Cohort:
+    """A new cohort, a draft unless told (the demo seeds active ones)."""
     _check_window(starts_on=starts_on, ends_on=ends_on)
+    check_capacity_fits_kind(kind=kind, capacity=capacity)
     return Cohort.objects.create(
         organization=organization,
         name=_clean_name(name),
@@ -204,26 +222,40 @@ def create_cohort(
         capacity=capacity,
         starts_on=starts_on,
         ends_on=ends_on,
+        time_zone=time_zone,
         status=status,
     )
 
 
-COHORT_EDITABLE_FIELDS = ("name", "kind", "purpose", "capacity", "starts_on", "ends_on", "status")
+# The state is not among them: it changes only by `change_status`.
+COHORT_EDITABLE_FIELDS = (
+    "name",
+    "kind",
+    "purpose",
+    "capacity",
+    "starts_on",
+    "ends_on",
+    "time_zone",
+)
 
 
 @transaction.atomic
 def update_cohort(*, cohort: Cohort, **changes) -> Cohort:
-    """Change the cohort's editable fields; capacity never drops below the
-    participants already enrolled (the row is locked against a concurrent enroll)."""
+    """Change the cohort's editable fields while it is open (draft, active);
+    capacity never drops below the participants already enrolled (the row is
+    locked against a concurrent enroll)."""
     unknown = set(changes) - set(COHORT_EDITABLE_FIELDS)
     if unknown:
         raise TypeError(f"not editable: {sorted(unknown)}")
     if "name" in changes:
         changes["name"] = _clean_name(changes["name"])
     cohort = Cohort.objects.select_for_update().get(pk=cohort.pk)
+    lifecycle.check_open_for_work(cohort)
     for name, value in changes.items():
         setattr(cohort, name, value)
     _check_window(starts_on=cohort.starts_on, ends_on=cohort.ends_on)
+    if {"kind", "capacity"} & set(changes):
+        check_capacity_fits_kind(kind=cohort.kind, capacity=cohort.capacity)
     enrolled = participant_count(cohort)
     if cohort.capacity < enrolled:
         raise DomainError(
@@ -236,6 +268,49 @@ def update_cohort(*, cohort: Cohort, **changes) -> Cohort:
             code="capacity_below_enrolled",
         )
     cohort.save(update_fields=list(changes))
+    return cohort
+
+
+@transaction.atomic
+def change_status(*, cohort: Cohort, shown: str, target: str) -> Cohort:
+    """Move the cohort from `shown` (the state the person's page showed) to
+    `target`, if `lifecycle.MOVES` has that move. Who may is the rule book's
+    (`CohortAccess.can_change_status`).
+
+    The row is locked: a second click, or a page older than another
+    person's change, finds the cohort no longer in `shown` and changes
+    nothing. Receivers of `signals.status_changing` may refuse the move
+    (the board refuses to leave the active state while a session is live).
+    """
+    cohort = Cohort.objects.select_for_update().get(pk=cohort.pk)
+    if cohort.status != shown:
+        raise DomainError(
+            _(
+                "This cohort is %(status)s already: someone changed it meanwhile, or the "
+                "form was sent twice. Nothing was changed; check its state below."
+            )
+            % {"status": cohort.get_status_display().lower()},
+            code="stale_status",
+        )
+    move = lifecycle.MOVES.get((shown, target))
+    if move is None:
+        raise DomainError(
+            _("A cohort cannot go from %(source)s to %(target)s.")
+            % {
+                "source": Cohort.Status(shown).label.lower(),
+                "target": (
+                    Cohort.Status(target).label.lower()
+                    if target in Cohort.Status.values
+                    else target
+                ),
+            },
+            code="bad_move",
+        )
+    # Apps above refuse a move their state forbids (the board: a live
+    # session), raising DomainError; this transaction then changes nothing.
+    signals.status_changing.send(sender=Cohort, cohort=cohort, target=target)
+    cohort.status = target
+    cohort.save(update_fields=["status"])
     return cohort
 
 
@@ -317,6 +392,8 @@ def _locked_participant(membership: Membership) -> Membership:
         .select_related("cohort__organization", "user", "leader")
         .get(pk=membership.pk)
     )
+    # Leader links are the cohort's work: they stay as they were once it closes.
+    lifecycle.check_open_for_work(membership.cohort)
     if not may_have_leader(membership):
         raise DomainError(_("Only participants have a leader."), code="not_participant")
     return membership
@@ -400,10 +477,13 @@ def add_background_note(
     cohort: Cohort | None = None,
     participant: Membership | None = None,
 ) -> BackgroundNote:
-    """A note about the organization, a cohort of it, or a participant of that cohort."""
+    """A note about the organization, a cohort of it, or a participant of that
+    cohort (not of an archived cohort: docs/lifecycle.md)."""
     body = body.strip()
     if not body:
         raise DomainError(_("A note cannot be empty."), code="empty")
+    if cohort is not None:
+        lifecycle.check_takes_background_notes(Cohort.objects.get(pk=cohort.pk))
     if cohort is not None and cohort.organization_id != organization.pk:
         raise DomainError(_("That cohort belongs to another organization."), code="foreign")
     if participant is not None and (cohort is None or participant.cohort_id != cohort.pk):
@@ -437,6 +517,7 @@ def update_background_note(*, note: BackgroundNote, body: str, changed_by) -> Ba
     if not body:
         raise DomainError(_("A note cannot be empty."), code="empty")
     note = BackgroundNote.objects.select_for_update().get(pk=note.pk)
+    lifecycle.check_takes_background_notes(note.cohort)
     if body == note.body:
         return note
     _keep_revision(note, action=BackgroundNoteRevision.Action.EDITED, changed_by=changed_by)
@@ -449,5 +530,6 @@ def update_background_note(*, note: BackgroundNote, body: str, changed_by) -> Ba
 def delete_background_note(*, note: BackgroundNote, deleted_by) -> None:
     """Delete a note; its last text stays in the organization's history."""
     note = BackgroundNote.objects.select_for_update().get(pk=note.pk)
+    lifecycle.check_takes_background_notes(note.cohort)
     _keep_revision(note, action=BackgroundNoteRevision.Action.DELETED, changed_by=deleted_by)
     note.delete()

@@ -1,6 +1,6 @@
 """Enrollment signals, for apps that cohorts cannot import (goals imports cohorts).
 
-Both are sent by cohorts.services inside the transaction that makes the
+They are sent by cohorts.services inside the transaction that makes the
 change, so that what receivers write (events withdrawn or emitted) commits
 or rolls back with it.
 """
@@ -17,3 +17,9 @@ leader_changed = Signal()
 # A participant confirmed their leader, who may now read their leader-only
 # goals. Keyword argument: `membership` (saved, as it is now).
 leader_confirmed = Signal()
+
+# A cohort is about to move to another state of its lifecycle
+# (cohorts/lifecycle.py), its row locked. Keyword arguments: `cohort` (in its
+# current state) and `target` (the state it moves to). A receiver refuses the
+# move by raising lib.errors.DomainError, whose message the person sees.
+status_changing = Signal()

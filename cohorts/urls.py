@@ -5,7 +5,7 @@ from cohorts import invitation_views, note_views, views
 app_name = "cohorts"
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    # The home page, `cohorts:home`, joins these in config/urls.py.
     # Organization admin (HR admins)
     path("organizations/<int:organization_id>/", views.organization, name="organization"),
     path(
@@ -31,6 +31,7 @@ urlpatterns = [
     # Cohort
     path("cohorts/<int:cohort_id>/", views.cohort_detail, name="detail"),
     path("cohorts/<int:cohort_id>/edit/", views.cohort_edit, name="edit"),
+    path("cohorts/<int:cohort_id>/status/", views.cohort_status, name="status"),
     path("cohorts/<int:cohort_id>/roster/", views.roster, name="roster"),
     path(
         "cohorts/<int:cohort_id>/members/<int:membership_id>/leader/",

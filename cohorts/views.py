@@ -1,4 +1,4 @@
-"""Enrollment pages: my cohorts, organization admin, cohorts, roster, leader
+"""Enrollment pages: organization admin, cohorts, roster, leader
 links, invitations (background notes: cohorts/note_views.py). Every view asks
 cohorts.permissions first; a refusal is a 404."""
 
@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from cohorts import bulk, permissions, services
+from cohorts import bulk, lifecycle, permissions, services
 from cohorts import invitations as invitation_services
 from cohorts.forms import BulkInviteForm, CohortForm, InviteForm, LeaderForm, posted_data
 from cohorts.models import Cohort, Invitation, Membership
@@ -26,60 +26,6 @@ def _back(request, default, **kwargs):
     if target is not None:
         return HttpResponseRedirect(target)
     return redirect(default, **kwargs)
-
-
-# My cohorts ------------------------------------------------------------------
-
-
-# The home page's list for each of the user's own cohort roles.
-HOME_LISTS = {
-    Membership.Role.FACILITATOR: "facilitating",
-    Membership.Role.PARTICIPANT: "participating",
-}
-
-
-def _home_groups(user) -> list[dict]:
-    """Everything the user is to each organization, by role."""
-    groups: dict[int, dict] = {}
-
-    def group(organization):
-        return groups.setdefault(
-            organization.pk,
-            {
-                "organization": organization,
-                "can_administer": False,
-                "facilitating": [],
-                "participating": [],
-                # Participants whose leader link names this user: confirmed
-                # ones (whose cohort page they reach), and those awaiting it.
-                "leading": [],
-                "leading_pending": [],
-                # This user's own memberships whose leader awaits their answer.
-                "leader_requests": [],
-            },
-        )
-
-    for organization in permissions.administered_organizations(user):
-        group(organization)["can_administer"] = True
-    for membership in Membership.objects.filter(user=user).select_related(
-        "cohort__organization", "leader"
-    ):
-        key = HOME_LISTS[membership.role]
-        group(membership.cohort.organization)[key].append(membership.cohort)
-        if permissions.awaits_leader_answer(membership):
-            group(membership.cohort.organization)["leader_requests"].append(membership)
-    for membership in Membership.objects.filter(
-        leader=user, role=Membership.Role.PARTICIPANT
-    ).select_related("user", "cohort__organization"):
-        key = "leading" if membership.leader_is_confirmed else "leading_pending"
-        group(membership.cohort.organization)[key].append(membership)
-    return sorted(groups.values(), key=lambda g: g["organization"].name.lower())
-
-
-@login_required
-@require_GET
-def home(request):
-    return render(request, "cohorts/home.html", {"groups": _home_groups(request.user)})
 
 
 # Organization admin ----------------------------------------------------------
@@ -125,21 +71,39 @@ def organization(request, organization_id):
             "user__display_name", "user__email"
         )
     ]
-    invitations = (
+    invitations = _with_actions_open(
         Invitation.objects.filter(cohort__organization=organization)
         .select_related("cohort", "invited_by")
         .order_by("-created_at")
     )
+    cohorts = list(cohorts)
     return render(
         request,
         "cohorts/organization.html",
         {
             "organization": organization,
-            "cohorts": cohorts,
+            "cohorts": [c for c in cohorts if c.status != Cohort.Status.ARCHIVED],
+            "archived_cohorts": [c for c in cohorts if c.status == Cohort.Status.ARCHIVED],
             "people": people,
             "invitations": invitations,
         },
     )
+
+
+def _with_actions_open(invitations) -> list[Invitation]:
+    """The invitations, each with `actions_open`: whether its cohort still
+    takes invitations (resend and revoke are offered only then)."""
+    invitations = list(invitations)
+    for invitation in invitations:
+        invitation.actions_open = lifecycle.stage_of(invitation.cohort).accepts_invitations
+    return invitations
+
+
+def _refuse_closed(request, access, default="cohorts:detail"):
+    """Back to the cohort with the reason its state refuses the change: a
+    page opened before the cohort closed still posts here."""
+    messages.error(request, access.stage.closed_message)
+    return redirect(default, cohort_id=access.cohort.pk)
 
 
 @login_required
@@ -188,16 +152,41 @@ def cohort_detail(request, cohort_id):
         # The page asks the participant to confirm the leader named for them.
         "leader_request": access.membership if access.can_answer_leader_request else None,
         "pending_invitations": (
-            cohort.invitations.pending().count() if access.can_manage else None
+            cohort.invitations.pending().count() if access.is_manager else None
         ),
     }
     return render(request, "cohorts/detail.html", context)
 
 
 @login_required
+@require_POST
+def cohort_status(request, cohort_id):
+    """Move the cohort along its lifecycle (the cohort page's buttons). The
+    form says which state its page showed: a second click or an old page
+    changes nothing and says so."""
+    access = permissions.access_cohort(request.user, cohort_id)
+    if not access.can_change_status:
+        raise permissions.not_found()
+    shown, target = request.POST.get("shown", ""), request.POST.get("target", "")
+    try:
+        services.change_status(cohort=access.cohort, shown=shown, target=target)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, lifecycle.MOVES[(shown, target)].done)
+    return redirect("cohorts:detail", cohort_id=access.cohort.pk)
+
+
+# Refusals of update_cohort that are about the capacity field.
+CAPACITY_ERRORS = {"capacity_below_enrolled", "capacity_out_of_range"}
+
+
+@login_required
 @require_http_methods(["GET", "POST"])
 def cohort_edit(request, cohort_id):
     access = permissions.access_managed_cohort(request.user, cohort_id)
+    if not access.can_manage:
+        return _refuse_closed(request, access)
     # The form validates a copy: the page keeps showing the saved cohort.
     form = CohortForm(posted_data(request), instance=Cohort.objects.get(pk=access.cohort.pk))
     if request.method == "POST" and form.is_valid():
@@ -207,7 +196,7 @@ def cohort_edit(request, cohort_id):
                 **{name: form.cleaned_data[name] for name in services.COHORT_EDITABLE_FIELDS},
             )
         except DomainError as error:
-            field = "capacity" if error.code == "capacity_below_enrolled" else None
+            field = "capacity" if error.code in CAPACITY_ERRORS else None
             form.add_error(field, error.message)
         else:
             messages.success(request, _("Cohort saved."))
@@ -242,8 +231,10 @@ def roster(request, cohort_id):
         "facilitators": rows_by_role[Membership.Role.FACILITATOR],
         "participants": rows_by_role[Membership.Role.PARTICIPANT],
         "invitations": (
-            cohort.invitations.select_related("invited_by").order_by("-created_at")
-            if access.can_manage
+            _with_actions_open(
+                cohort.invitations.select_related("cohort", "invited_by").order_by("-created_at")
+            )
+            if access.is_manager
             else None
         ),
         "seats_left": max(
@@ -261,6 +252,8 @@ def roster(request, cohort_id):
 def set_leader(request, cohort_id, membership_id):
     access = permissions.access_managed_cohort(request.user, cohort_id)
     membership = permissions.access_cohort_membership(access, membership_id)
+    if not access.can_manage:
+        return _refuse_closed(request, access, "cohorts:roster")
     form = LeaderForm(
         request.POST,
         membership=membership,
@@ -366,6 +359,8 @@ INVITE_ERROR_FIELDS = {
 @require_http_methods(["GET", "POST"])
 def invite(request, cohort_id):
     access = permissions.access_managed_cohort(request.user, cohort_id)
+    if not access.can_manage:
+        return _refuse_closed(request, access, "cohorts:roster")
     form = InviteForm(posted_data(request))
     if request.method == "POST" and form.is_valid():
         try:
@@ -389,6 +384,8 @@ def invite(request, cohort_id):
 @require_http_methods(["GET", "POST"])
 def bulk_invite(request, cohort_id):
     access = permissions.access_managed_cohort(request.user, cohort_id)
+    if not access.can_manage:
+        return _refuse_closed(request, access, "cohorts:roster")
     form = BulkInviteForm(*posted_data(request, files=True))
     report = None
     if request.method == "POST" and form.is_valid():

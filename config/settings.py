@@ -112,6 +112,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The reader's time zone (their setting, else their browser's): needs request.user.
+    "accounts.middleware.TimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -247,6 +249,20 @@ LOGIN_URL = "account_login"
 
 INVITATION_EXPIRY_DAYS = env_int("INVITATION_EXPIRY_DAYS", 7)
 
+# Cohort lifecycle and size (cohorts/lifecycle.py, cohorts/forms.py). The
+# fewest and most participants a cohort of each kind holds: a group gathers
+# about ten leaders from across the organization, an intact team may be
+# larger. A product rule, not an operator's choice: no environment variable.
+COHORT_CAPACITY = {"group": (2, 12), "team": (2, 50)}
+# A program window outside this many calendar months (inclusive) is saved
+# only once the person confirms it: coaching runs 6 to 9 months.
+COHORT_WINDOW_MONTHS = (6, 9)
+
+# Dashboards (insight). HR admins see a cohort's rates and goal counts only
+# from this many participants on: in a smaller cohort a rate points at a
+# person. A product rule, not an operator's choice: no environment variable.
+INSIGHT_MIN_PARTICIPANTS = 3
+
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 # Read by the file-based backend (django.core.mail.backends.filebased.EmailBackend).
 EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(BASE_DIR / "var" / "mail"))
@@ -286,11 +302,15 @@ MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
 # Secrets that travel in URL paths, masked in every log line (lib/logs.py):
 # an invitation's token (cohorts/urls.py), allauth's password reset and email
-# confirmation keys. Each pattern matches the secret only.
+# confirmation keys, a personal calendar feed's token (board/urls.py). Each
+# pattern matches the secret only.
 SECRET_URL_PATTERNS = [
     r"(?<=/invitations/)[^/?#\s\"']+",
+    r"(?<=/calendar/)(?!reset/)[^/?#\s\"']+",
     r"(?<=/password/reset/key/)[^/?#\s\"']+",
     r"(?<=/confirm-email/)[^/?#\s\"']+",
+    # A reminder email's one-click unsubscribe link (notifications/urls.py).
+    r"(?<=/emails/unsubscribe/)[^/?#\s\"']+",
 ]
 LOGGING = {
     "version": 1,

@@ -3,7 +3,9 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 
+from cohorts import urls as cohorts_urls
 from config import health
+from insight.views import home
 
 # Staff sign in where everyone does: allauth's login, with its throttle and its
 # email verification. Django's own admin login form has neither, and staff
@@ -19,7 +21,10 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("", include("insight.urls")),
     path("", include("notifications.urls")),
-    path("", include("cohorts.urls")),
+    # The home page shows every feature's figures, so its view sits above
+    # them (insight.views.home); it keeps its name, `cohorts:home`, by which
+    # every page and email links home.
+    path("", include(([path("", home.home, name="home"), *cohorts_urls.urlpatterns], "cohorts"))),
     path("", include("goals.urls")),
     path("", include("board.urls")),
 ]

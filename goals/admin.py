@@ -18,7 +18,8 @@ from goals.models import (
 
 @admin.register(CohortRhythm)
 class CohortRhythmAdmin(admin.ModelAdmin):
-    list_display = ["cohort", "cadence", "weekday", "time_zone", "participants_see_leader_goals"]
+    # The time zone is the cohort's (Cohort.time_zone), edited with the cohort.
+    list_display = ["cohort", "cadence", "weekday", "participants_see_leader_goals"]
     list_filter = ["cadence", "participants_see_leader_goals"]
     readonly_fields = ["last_seq"]
 

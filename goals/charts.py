@@ -1,101 +1,64 @@
-"""The goal progress chart, drawn on the server as SVG geometry.
+"""The progress chart of a goal's page, drawn by lib/charts.py.
 
-No script and no asset from another site: the template turns these numbers
-into an inline <svg>, and the same points are listed in a data table for
-screen readers and for anyone who prefers figures.
+A personal goal has one line: its figures by date. A shared cohort goal has
+one line per person who posted figures on it, each their own, and the
+cohort's median: on each day where someone posted, the median of everyone's
+latest figure so far. Joining everyone's figures into one line would make a
+zigzag that says nothing about anyone.
+
+The chart is built from the updates the page lists, so it shows no figure
+the reader could not read below it.
 """
 
 from __future__ import annotations
 
-import datetime
-from dataclasses import dataclass
+from django.utils.translation import gettext as _
 
-WIDTH = 640
-HEIGHT = 240
-LEFT = 44
-RIGHT = 16
-TOP = 12
-BOTTOM = 32
+from lib.charts import LineChart, Point, Series, line_chart, running_median
 
 
-@dataclass(frozen=True)
-class ChartPoint:
-    on: datetime.date
-    value: int
-    x: float
-    y: float
-
-
-@dataclass(frozen=True)
-class Chart:
-    points: list[ChartPoint]
-    width: int = WIDTH
-    height: int = HEIGHT
-
-    @property
-    def polyline(self) -> str:
-        return " ".join(f"{p.x:.1f},{p.y:.1f}" for p in self.points)
-
-    @property
-    def y_ticks(self) -> list[tuple[int, float]]:
-        return [(value, _y(value)) for value in (0, 25, 50, 75, 100)]
-
-    @property
-    def x_ticks(self) -> list[tuple[datetime.date, float, str]]:
-        """(date, x, text-anchor) of the first and last dates, and the middle
-        one when there is room; edge labels are anchored inside the plot."""
-        chosen = [self.points[0], self.points[-1]]
-        if len(self.points) > 2:
-            chosen.insert(1, self.points[len(self.points) // 2])
-        seen, ticks = set(), []
-        for point in chosen:
-            if point.on not in seen:
-                seen.add(point.on)
-                ticks.append(point)
-        if len(ticks) == 1:
-            return [(ticks[0].on, ticks[0].x, "middle")]
-        anchors = ["start"] + ["middle"] * (len(ticks) - 2) + ["end"]
-        return [(p.on, p.x, anchor) for p, anchor in zip(ticks, anchors, strict=True)]
-
-    @property
-    def plot_left(self) -> int:
-        return LEFT
-
-    @property
-    def plot_right(self) -> int:
-        return WIDTH - RIGHT
-
-    @property
-    def plot_bottom(self) -> int:
-        return HEIGHT - BOTTOM
-
-    @property
-    def first(self) -> ChartPoint:
-        return self.points[0]
-
-    @property
-    def last(self) -> ChartPoint:
-        return self.points[-1]
-
-
-def _y(value: int) -> float:
-    return TOP + (HEIGHT - TOP - BOTTOM) * (100 - value) / 100
-
-
-def progress_chart(updates) -> Chart | None:
-    """A chart of the updates that carry a figure, by date; None when fewer
-    than one figure was given."""
-    figures = [(u.on, u.value) for u in updates if u.value is not None]
+def progress_chart(goal, updates) -> LineChart | None:
+    """None until some update carries a figure. `updates` come in the
+    model's order (date, then time posted)."""
+    figures = [u for u in updates if u.value is not None]
     if not figures:
         return None
-    figures.sort(key=lambda item: item[0])
-    first, last = figures[0][0], figures[-1][0]
-    span = max((last - first).days, 1)
-    plot_width = WIDTH - LEFT - RIGHT
-    points = []
-    for on, value in figures:
-        x = LEFT + plot_width * (on - first).days / span
-        if first == last:
-            x = LEFT + plot_width / 2
-        points.append(ChartPoint(on=on, value=value, x=x, y=_y(value)))
-    return Chart(points=points)
+    title = _("Progress on “%(goal)s”") % {"goal": goal.title}
+    if not goal.is_shared:
+        return line_chart([Series(label=_("Progress"), points=_daily(figures))], title=title)
+    series = _people_series(figures)
+    if len(series) > 1:
+        series.append(running_median(series, label=_("Median")))
+        title = _("Progress on “%(goal)s”: each person and the median") % {"goal": goal.title}
+    return line_chart(series, title=title)
+
+
+def _people_series(figures) -> list[Series]:
+    """One series per author, by name. Figures of an account that was
+    deleted have no author left to tell them apart: they are listed on the
+    page but form no line."""
+    by_author: dict[int, list] = {}
+    for update in figures:
+        if update.author_id is not None:
+            by_author.setdefault(update.author_id, []).append(update)
+    people = sorted(
+        by_author.values(), key=lambda own: (str(own[0].author).casefold(), own[0].author_id)
+    )
+    names = [str(own[0].author) for own in people]
+    series, seen = [], {}
+    for own, name in zip(people, names, strict=True):
+        label = name
+        if names.count(name) > 1:
+            # Two people of the same name: the legend must still tell them apart.
+            seen[name] = seen.get(name, 0) + 1
+            label = f"{name} ({seen[name]})"
+        series.append(Series(label=label, points=_daily(own)))
+    return series
+
+
+def _daily(updates) -> tuple[Point, ...]:
+    """A day's figure is the last one posted that day."""
+    by_day = {}
+    for update in updates:
+        by_day[update.on] = update.value
+    return tuple(Point(on=on, value=value) for on, value in sorted(by_day.items()))

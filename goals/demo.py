@@ -3,7 +3,8 @@
 `seed(demo)` fills a seed_demo DemoCohort with two shared goals, a personal
 goal for every participant (mixed states and visibilities, milestones,
 progress history, notes), partner pairings with history, and a check-in most
-weeks of the program so far, with gaps and replies. Idempotent: a cohort that
+weeks of the program so far, with gaps and replies. The demo's quiet
+participant (`demo.quiet`) wrote none for the last three periods. Idempotent: a cohort that
 already has the demo's first shared goal is left as it is.
 
 History is written straight to the models: the services only accept the open
@@ -274,7 +275,10 @@ def seed(demo) -> None:
             )
 
     rounds = _seed_partners(cohort, coach, members, rng, program_periods)
-    _seed_checkins(cohort, coach, members, personal, shared, rounds, program_periods, rng, today)
+    quiet_id = demo.quiet.pk if demo.quiet else None
+    _seed_checkins(
+        cohort, coach, members, personal, shared, rounds, program_periods, rng, today, quiet_id
+    )
 
 
 def _seed_partners(cohort, coach, members, rng, program_periods):
@@ -310,15 +314,23 @@ def _round_for(rounds, moment):
     return current
 
 
-def _seed_checkins(cohort, coach, members, personal, shared, rounds, program_periods, rng, today):
+def _seed_checkins(
+    cohort, coach, members, personal, shared, rounds, program_periods, rng, today, quiet_id
+):
     values = {member.pk: rng.randint(5, 20) for member in members}
     shared_values = {goal.pk: 10 for goal in shared}
+    closed = [period.start for period in program_periods if period.end < today]
+    # The quiet participant stopped three periods ago; everyone else wrote in
+    # the last two closed periods, so that the dashboard shows one quiet person.
+    stopped, kept = set(closed[-3:]), set(closed[-2:])
     for number, period in enumerate(program_periods):
         is_current = period.start <= today <= period.end
         for member in members:
+            if member.user_id == quiet_id and (is_current or period.start in stopped):
+                continue
             # Gaps: most people skip a week now and then; in the open period
             # only some have written yet, so the live panel has room to fill.
-            if rng.random() < (0.5 if is_current else 0.2):
+            if period.start not in kept and rng.random() < (0.5 if is_current else 0.2):
                 continue
             day = min(period.start + datetime.timedelta(days=rng.randint(0, 3)), today)
             moment = _at(day, rng.randint(7, 18))

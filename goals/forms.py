@@ -1,7 +1,5 @@
 """Forms only parse and label input; the rules live in goals/services.py."""
 
-import zoneinfo
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -240,20 +238,10 @@ class RhythmForm(forms.Form):
     weekday = forms.TypedChoiceField(
         label=_("Periods start on"), choices=CohortRhythm.Weekday.choices, coerce=int
     )
-    time_zone = forms.ChoiceField(
-        label=_("Time zone"),
-        help_text=_("The organization's time zone: each period starts at midnight there."),
-    )
     participants_see_leader_goals = forms.BooleanField(
         label=_("Participants may see the goals their peers share with their leaders"),
         required=False,
     )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["time_zone"].choices = [
-            (name, name) for name in sorted(zoneinfo.available_timezones())
-        ]
 
 
 class PartnerEditForm(forms.Form):

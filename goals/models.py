@@ -21,10 +21,6 @@ from realtime.models import StreamEvent
 TEXT_MAX_LENGTH = 2000
 
 
-def time_zone_choices():
-    return [(name, name) for name in sorted(zoneinfo.available_timezones())]
-
-
 class CohortRhythm(models.Model):
     """A cohort's check-in cadence and goal-sharing setting, created on demand.
 
@@ -57,12 +53,6 @@ class CohortRhythm(models.Model):
         default=Weekday.MONDAY,
         help_text=_("Each check-in period starts on this day."),
     )
-    time_zone = models.CharField(
-        _("time zone"),
-        max_length=64,
-        default=settings.TIME_ZONE,
-        help_text=_("The organization's time zone: periods start at midnight there."),
-    )
     participants_see_leader_goals = models.BooleanField(
         _("participants may see goals shared with leaders"),
         default=False,
@@ -87,7 +77,8 @@ class CohortRhythm(models.Model):
 
     @property
     def zone(self) -> zoneinfo.ZoneInfo:
-        return zoneinfo.ZoneInfo(self.time_zone)
+        """The cohort's time zone: each period starts at midnight there."""
+        return self.cohort.zone
 
 
 class Goal(models.Model):

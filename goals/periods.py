@@ -2,8 +2,11 @@
 
 Periods are aligned on the last check-in day on or before the program start,
 so that the first period contains the program's first day and every period
-starts on the cohort's day. Only the period containing "today" (in the
-organization's time zone) is open.
+starts on the cohort's day. Only the period containing "today" is open, and
+"today" is read in the cohort's time zone (`Cohort.time_zone`), never the
+reader's: a period starts at local midnight there for everyone, whatever
+zone each person's pages show times in. Periods are dates, not moments, so a
+daylight-saving change (a 23- or 25-hour day) never moves a period's start.
 """
 
 from __future__ import annotations
@@ -38,11 +41,13 @@ class Period:
 def rhythm_for(cohort) -> CohortRhythm:
     """The cohort's rhythm, created with the defaults on first use."""
     rhythm, _created = CohortRhythm.objects.get_or_create(cohort=cohort)
+    # The rhythm reads its zone from this cohort: no second query for it.
+    rhythm.cohort = cohort
     return rhythm
 
 
 def local_today(rhythm: CohortRhythm, now: datetime.datetime | None = None) -> datetime.date:
-    """Today's date where the organization is."""
+    """Today's date in the cohort's time zone."""
     now = now or timezone.now()
     return now.astimezone(rhythm.zone).date()
 

@@ -38,16 +38,20 @@ _NONE = Q(pk__in=[])
 
 
 # What a user may do in the goals app, whatever the item -------------------
+#
+# Every write below holds only while the cohort is open for work (draft or
+# active, `CohortAccess.is_open_for_work`): a completed or archived cohort's
+# goals, check-ins, replies and partners stay as they were (docs/lifecycle.md).
 
 
 def can_create_goals(access: CohortAccess) -> bool:
     """Draft a goal: the people in the room (a leader only reads)."""
-    return access.is_member
+    return access.is_open_for_work and access.is_member
 
 
 def can_propose_goals(access: CohortAccess) -> bool:
     """Write shared cohort goals and propose personal goals to participants."""
-    return access.is_facilitator
+    return access.is_open_for_work and access.is_facilitator
 
 
 def has_own_goals(access: CohortAccess) -> bool:
@@ -71,17 +75,23 @@ def can_read_checkins(access: CohortAccess) -> bool:
 
 
 def can_write_checkins(access: CohortAccess) -> bool:
-    return access.is_participant
+    return access.is_open_for_work and access.is_participant
+
+
+def sees_every_partner_group(access: CohortAccess) -> bool:
+    """Every partner group, past rounds included: the facilitators, in any
+    state of the cohort."""
+    return access.is_facilitator
 
 
 def can_arrange_partners(access: CohortAccess) -> bool:
-    """Rotate and rearrange partner groups, and see every group."""
-    return access.is_facilitator
+    """Rotate and rearrange partner groups."""
+    return access.is_open_for_work and sees_every_partner_group(access)
 
 
 def can_set_rhythm(access: CohortAccess) -> bool:
     """The check-in rhythm, and whether participants read goals shared with leaders."""
-    return access.is_facilitator
+    return access.is_open_for_work and access.is_facilitator
 
 
 def agrees_for_facilitators(access: CohortAccess) -> bool:
@@ -115,6 +125,7 @@ class GoalsAccess(CohortAccess):
     reads_every_goal = property(reads_every_goal)
     can_read_checkins = property(can_read_checkins)
     can_write_checkins = property(can_write_checkins)
+    sees_every_partner_group = property(sees_every_partner_group)
     can_arrange_partners = property(can_arrange_partners)
     can_set_rhythm = property(can_set_rhythm)
 
@@ -147,9 +158,11 @@ def access_checkins(user, cohort_id) -> GoalsAccess:
 
 
 def access_cohort_facilitation(user, cohort_id) -> GoalsAccess:
-    """Partner groups and the check-in rhythm: the cohort's facilitators."""
+    """Partner groups and the check-in rhythm: the cohort's facilitators, in
+    any state of the cohort (whether they may change now is
+    `can_arrange_partners` and `can_set_rhythm`)."""
     access = access_cohort(user, cohort_id)
-    if not (can_arrange_partners(access) and can_set_rhythm(access)):
+    if not sees_every_partner_group(access):
         raise not_found()
     return GoalsAccess.of(access)
 
@@ -174,18 +187,39 @@ def _goal_filter(access: CohortAccess, leader_goals_open) -> Q:
         if leader_goals_open():
             allowed |= Q(kind=Goal.Kind.PERSONAL, visibility=Goal.Visibility.LEADER)
     if access.led_participant_ids:
-        allowed |= Q(
-            kind=Goal.Kind.PERSONAL,
-            visibility=Goal.Visibility.LEADER,
-            owner_id__in=access.led_participant_ids,
-        )
+        allowed |= _shared_with_leader(access.led_participant_ids)
     return allowed
+
+
+def _shared_with_leader(led_participant_ids) -> Q:
+    """The goals a leader reads: personal goals their participants (membership
+    ids, confirmed links only) shared with their leader."""
+    return Q(
+        kind=Goal.Kind.PERSONAL,
+        visibility=Goal.Visibility.LEADER,
+        owner_id__in=led_participant_ids,
+    )
 
 
 def visible_goals(access: CohortAccess):
     """The goals of the access's cohort that its user may read."""
     allowed = _goal_filter(access, lambda: participants_see_leader_goals(access.cohort))
     return Goal.objects.filter(cohort=access.cohort).filter(allowed)
+
+
+def goals_shared_with_leader(led_participant_ids):
+    """In every cohort at once, the goals a leader reads on the goal pages
+    (`visible_goals`' leader clause), for the participants `led_participant_ids`
+    (from `cohorts.permissions.led_participants`): the leader's own page."""
+    return Goal.objects.filter(_shared_with_leader(led_participant_ids))
+
+
+def own_goals(user):
+    """In every cohort at once, the personal goals `user` wrote as a
+    participant: an author always reads their own (`visible_goals`)."""
+    return Goal.objects.filter(
+        kind=Goal.Kind.PERSONAL, owner__user=user, owner__role=Membership.Role.PARTICIPANT
+    )
 
 
 def access_goal(user, cohort_id, goal_id):
@@ -237,10 +271,12 @@ def partner_candidates(cohort):
 def can_draft_goal_for(access: CohortAccess, owner: Membership) -> bool:
     """A participant drafts their own goals; facilitators propose them."""
     own = access.membership is not None and access.membership.pk == owner.pk
-    return own or can_propose_goals(access)
+    return access.is_open_for_work and (own or can_propose_goals(access))
 
 
 def can_edit_goal(access: CohortAccess, goal) -> bool:
+    if not access.is_open_for_work:
+        return False
     if goal.is_shared:
         return access.is_facilitator
     return access.is_facilitator or is_goal_author(access, goal)
@@ -252,26 +288,34 @@ def can_agree_goal(access: CohortAccess, goal) -> bool:
 
 def can_set_goal_visibility(access: CohortAccess, goal) -> bool:
     """Only the author decides who reads their goal."""
-    return is_goal_author(access, goal)
+    return access.is_open_for_work and is_goal_author(access, goal)
 
 
 def can_post_progress(access: CohortAccess, goal) -> bool:
     """Any member on a shared goal; the author and facilitators on a personal one."""
+    if not access.is_open_for_work:
+        return False
     if goal.is_shared:
         return access.is_member
     return access.is_facilitator or is_goal_author(access, goal)
 
 
 def can_comment_goal(access: CohortAccess, goal) -> bool:
-    return goal.is_personal and (access.is_facilitator or is_goal_author(access, goal))
+    return (
+        access.is_open_for_work
+        and goal.is_personal
+        and (access.is_facilitator or is_goal_author(access, goal))
+    )
 
 
 def can_encourage_goal(access: CohortAccess, goal) -> bool:
-    return is_goal_leader(access, goal)
+    return access.is_open_for_work and is_goal_leader(access, goal)
 
 
 def can_record_alignment(access: CohortAccess, goal) -> bool:
     """Coach, participant or leader, on a goal shared with a linked leader."""
+    if not access.is_open_for_work:
+        return False
     if not (goal.is_personal and goal.visibility == Goal.Visibility.LEADER):
         return False
     if not goal.owner.leader_is_confirmed:
@@ -291,6 +335,8 @@ def can_write_goal_note(access: CohortAccess, goal) -> bool:
 def can_tie_commitment(access: CohortAccess, goal) -> bool:
     """A participant ties their own session commitments to their goal, or to a
     shared goal."""
+    if not access.is_open_for_work:
+        return False
     if goal.is_shared:
         return access.is_participant
     return is_goal_author(access, goal)
@@ -347,11 +393,17 @@ def visible_checkins(access: CohortAccess):
     return CheckIn.objects.filter(cohort=access.cohort).filter(_checkin_filter(access))
 
 
+def _may_reply_filter(access: CohortAccess) -> Q:
+    """The check-ins `access` may answer in now: `_reply_filter` while the
+    cohort is open for work, none once it is closed."""
+    return _reply_filter(access) if access.is_open_for_work else _NONE
+
+
 def with_reply_rights(access: CohortAccess, checkins):
     """`checkins` (from `visible_checkins`), each with `can_reply` for
     `access`, in the same query."""
     return checkins.annotate(
-        can_reply=ExpressionWrapper(_reply_filter(access), output_field=BooleanField())
+        can_reply=ExpressionWrapper(_may_reply_filter(access), output_field=BooleanField())
     )
 
 
@@ -392,7 +444,10 @@ def checkin_partner_ids(checkin) -> set[int]:
 
 
 def can_reply_checkin(access: CohortAccess, checkin) -> bool:
-    """The author, their partners and the facilitators answer in the thread."""
+    """The author, their partners and the facilitators answer in the thread,
+    while the cohort is open for work."""
+    if not access.is_open_for_work:
+        return False
     return CheckIn.objects.filter(pk=checkin.pk).filter(_reply_filter(access)).exists()
 
 
@@ -486,7 +541,7 @@ def checkin_audience(checkin) -> dict[int, bool]:
     filters = {}
     for index, reader in enumerate(readers):
         filters[f"read{index}"] = _checkin_filter(reader)
-        filters[f"reply{index}"] = _reply_filter(reader)
+        filters[f"reply{index}"] = _may_reply_filter(reader)
     passed = _evaluate(CheckIn.objects.all(), checkin.pk, filters)
     return {
         reader.user.pk: passed[f"reply{index}"]

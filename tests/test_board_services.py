@@ -581,7 +581,10 @@ def test_seed_demo_makes_the_board_demo_once():
     assert live.cohort.organization.slug == "acme"
     assert live.reflections.count() == len(demo.CHECKINS) + len(demo.REFLECTIONS)
     assert CohortSession.objects.get(title=demo.SCHEDULED_TITLE).status == "scheduled"
-    assert CohortSession.objects.count() == 2
+    ended = CohortSession.objects.filter(status="ended")
+    assert sorted(ended.values_list("title", flat=True)) == sorted(t for t, *_ in demo.ENDED)
+    assert all(session.attendances.count() >= 8 for session in ended)
+    assert CohortSession.objects.count() == 2 + len(demo.ENDED)
 
 
 def test_rate_limiter_refills():

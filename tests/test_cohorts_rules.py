@@ -75,7 +75,10 @@ def test_create_cohort_refuses_a_window_that_ends_before_it_starts(acme):
     assert not Cohort.objects.exists()
 
 
-def test_update_cohort_keeps_capacity_above_enrolled(cohort, participant, other_participant):
+def test_update_cohort_keeps_capacity_above_enrolled(
+    cohort, participant, other_participant, settings
+):
+    settings.COHORT_CAPACITY = {"group": (1, 12), "team": (1, 50)}  # a seat below the two
     with pytest.raises(DomainError) as refused:
         services.update_cohort(cohort=cohort, capacity=1)
     assert refused.value.code == "capacity_below_enrolled"
@@ -95,7 +98,8 @@ def test_update_cohort_refuses_a_bad_window_and_unknown_fields(cohort):
     assert cohort.ends_on > cohort.starts_on
 
 
-def test_enroll_refuses_a_participant_past_capacity(cohort, participant, outsider):
+def test_enroll_refuses_a_participant_past_capacity(cohort, participant, outsider, settings):
+    settings.COHORT_CAPACITY = {"group": (1, 12), "team": (1, 50)}  # full with one
     services.update_cohort(cohort=cohort, capacity=1)
     with pytest.raises(DomainError) as refused:
         services.enroll(cohort=cohort, user=outsider, role="participant")

@@ -105,7 +105,7 @@ def cohort_form(**overrides):
         "capacity": "8",
         "starts_on": "2026-04-01",
         "ends_on": "2026-12-01",
-        "status": "draft",
+        "time_zone": "Europe/Paris",
         **overrides,
     }
 
@@ -117,6 +117,7 @@ def test_hr_admin_creates_a_cohort(client, acme, hr_admin):
     assert response["Location"] == cohort.get_absolute_url()
     assert (cohort.organization, cohort.kind, cohort.capacity) == (acme, "team", 8)
     assert cohort.ends_on == datetime.date(2026, 12, 1)
+    assert (cohort.status, cohort.time_zone) == ("draft", "Europe/Paris")
 
 
 @pytest.mark.parametrize(
@@ -125,6 +126,9 @@ def test_hr_admin_creates_a_cohort(client, acme, hr_admin):
         ({"ends_on": "2026-04-01"}, "ends_on"),
         ({"ends_on": "2026-01-01"}, "ends_on"),
         ({"capacity": "0"}, "capacity"),
+        ({"capacity": "51"}, "capacity"),
+        ({"kind": "group", "capacity": "13"}, "capacity"),
+        ({"time_zone": "Mars/Olympus"}, "time_zone"),
         ({"name": ""}, "name"),
     ],
 )
@@ -146,11 +150,12 @@ def test_empty_post_shows_the_errors(client, acme, hr_admin):
     assert response.context["form"].errors
 
 
-def test_facilitator_edits_the_cohort(client, cohort, facilitator):
+def test_facilitator_edits_the_cohort_but_not_its_state(client, cohort, facilitator):
+    """The state moves only by the cohort page's buttons: a posted status is ignored."""
     client.force_login(facilitator)
     response = client.post(
         reverse("cohorts:edit", args=[cohort.pk]),
-        cohort_form(name="Renamed", status="active", capacity="12"),
+        cohort_form(name="Renamed", status="archived", capacity="12"),
     )
     assert response.status_code == 302
     cohort.refresh_from_db()
@@ -158,8 +163,9 @@ def test_facilitator_edits_the_cohort(client, cohort, facilitator):
 
 
 def test_edit_refuses_capacity_below_the_enrolled_and_changes_nothing(
-    client, cohort, facilitator, participant, other_participant
+    client, cohort, facilitator, participant, other_participant, settings
 ):
+    settings.COHORT_CAPACITY = {"group": (1, 12), "team": (1, 50)}
     client.force_login(facilitator)
     before = Cohort.objects.values().get(pk=cohort.pk)
     response = client.post(reverse("cohorts:edit", args=[cohort.pk]), cohort_form(capacity="1"))

@@ -13,7 +13,7 @@ from tests.goals_support import access
 
 pytestmark = pytest.mark.django_db
 
-PROJECT_APPS = ["accounts", "cohorts", "realtime", "board", "goals"]
+PROJECT_APPS = ["accounts", "cohorts", "realtime", "board", "goals", "notifications"]
 MODELS = [model for label in PROJECT_APPS for model in apps.get_app_config(label).get_models()]
 
 

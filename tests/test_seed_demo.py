@@ -1,14 +1,18 @@
 """`manage.py seed_demo`: exactly the demo the README describes, and idempotent."""
 
+import datetime
 import io
 
 import pytest
 from allauth.account.models import EmailAddress
 from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
 from cohorts.models import BackgroundNote, Cohort, Invitation, Membership, Organization
+from insight.cohort_dashboard import cohort_dashboard
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]  # each seeds the whole demo
 
@@ -104,3 +108,35 @@ def test_the_demo_shows_who_appointed_each_facilitator():
         ("coach@acme.test", "hr@acme.test"),
         ("coach@globex.test", "hr@globex.test"),
     }
+
+
+def test_the_demo_cohorts_dashboard_has_a_history():
+    """Ended sessions with one or two absent, check-ins over past periods, one
+    quiet participant, and progress over weeks, on the coach's dashboard."""
+    seed()
+    acme = Cohort.objects.get(organization__name="Acme")
+    dashboard = cohort_dashboard(acme)
+
+    assert len(dashboard.attendance.sessions) >= 3
+    for column in dashboard.attendance.sessions:
+        assert column.rate.expected == 10
+        assert 1 <= column.rate.expected - column.rate.done <= 2
+    closed = [c for c in dashboard.checkins if not c.is_open]
+    assert len(closed) >= 12
+    assert all(c.rate.expected == 10 and 5 <= c.rate.done for c in closed)
+    assert sum(c.rate.done for c in closed) < 10 * len(closed)  # with gaps
+    assert [(str(q.membership.user), len(q.reasons)) for q in dashboard.quiet] == [
+        ("Yuki Tanaka", 2)
+    ]
+    lines = [s for s in dashboard.progress if not s.summary]
+    assert len(lines) >= 8 and dashboard.progress[-1].summary
+    assert all(
+        line.points[-1].on - line.points[0].on >= datetime.timedelta(weeks=4) for line in lines
+    )
+    assert sum(c.personal for c in dashboard.goals) == 10
+
+    client = Client()
+    client.force_login(User.objects.get(email="coach@acme.test"))
+    page = client.get(reverse("insight:cohort_dashboard", args=[acme.pk]))
+    assert page.status_code == 200
+    assert "Yuki Tanaka" in page.content.decode()

@@ -4,6 +4,7 @@ whose email cannot be written is rolled back instead of holding a seat."""
 
 import datetime
 import re
+import zoneinfo
 
 import pytest
 from django.core import mail
@@ -90,7 +91,7 @@ def cohort_form_data(**overrides):
         "capacity": 10,
         "starts_on": "2026-01-10",
         "ends_on": "2026-07-10",
-        "status": Cohort.Status.ACTIVE,
+        "time_zone": "UTC",
         **overrides,
     }
 
@@ -101,7 +102,7 @@ def cohort_form_data(**overrides):
         (CohortForm, "name"),
         (InviteForm, "name"),
         (lambda data: InvitationSignupForm(data, email="n@acme.test"), "display_name"),
-        (SessionForm, "title"),
+        (lambda data: SessionForm(data, zone=zoneinfo.ZoneInfo("Europe/Paris")), "title"),
         (PhaseForm, "title"),
         (SaveTemplateForm, "name"),
         (GoalForm, "title"),

@@ -32,6 +32,7 @@ import pytest
 from django.conf import settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from board import calendar as board_calendar
 from cohorts.models import Membership
 from goals import periods as goals_periods
 from tests import board_helpers, factories, goals_support
@@ -128,6 +129,12 @@ def _checkin_kwargs(w):
     return {"cohort_id": w.cohort.pk, "checkin_id": entry.pk}
 
 
+def _unsubscribe_token(w):
+    from notifications.preferences import unsubscribe_token
+
+    return unsubscribe_token(w.users["participant"].pk, "session")
+
+
 def _partners_kwargs(w):
     goals_support.pair_up(w.cohort, [w.users["participant"]])
     return {"cohort_id": w.cohort.pk}
@@ -147,6 +154,19 @@ ROUTES = [
     ),
     # Enrollment (cohorts) -----------------------------------------------------
     Route("cohorts:home", allowed=SIGNED_IN),
+    # A person's own dashboards (what each holds: tests/test_home_dashboards.py),
+    # and the HR dashboard's export.
+    *(
+        Route(name, allowed=SIGNED_IN)
+        for name in (
+            "insight:people",
+            "insight:people_export",
+            "insight:rhythm",
+            "insight:rhythm_cohorts_export",
+            "insight:rhythm_goals_export",
+        )
+    ),
+    Route("insight:organization_export", lambda w: {"organization_id": w.acme.pk}, HR),
     Route("cohorts:organization", lambda w: {"organization_id": w.acme.pk}, HR),
     Route("cohorts:cohort_create", lambda w: {"organization_id": w.acme.pk}, HR),
     Route("cohorts:organization_notes", lambda w: {"organization_id": w.acme.pk}, HR),
@@ -164,6 +184,15 @@ ROUTES = [
     ),
     Route("cohorts:detail", lambda w: {"cohort_id": w.cohort.pk}, COHORT_PEOPLE),
     Route("cohorts:edit", lambda w: {"cohort_id": w.cohort.pk}, MANAGERS),
+    # The facilitator's dashboard and its downloads: the cohort's coaches only.
+    Route("insight:cohort_dashboard", lambda w: {"cohort_id": w.cohort.pk}, FACILITATORS),
+    Route(
+        "insight:cohort_dashboard_export",
+        lambda w: {"cohort_id": w.cohort.pk, "table": "attendance"},
+        FACILITATORS,
+    ),
+    # The lifecycle's buttons: HR admins only (an empty form changes nothing).
+    Route("cohorts:status", lambda w: {"cohort_id": w.cohort.pk}, HR, method="post", ok=302),
     Route("cohorts:roster", lambda w: {"cohort_id": w.cohort.pk}, ROOM),
     Route(
         "cohorts:set_leader",
@@ -227,6 +256,21 @@ ROUTES = [
     Route("board:schedule", lambda w: {"cohort_id": w.cohort.pk}, FACILITATORS),
     Route("board:detail", lambda w: {"session_id": _scheduled(w).pk}, BOARD_ROOM),
     Route("board:edit", lambda w: {"session_id": _scheduled(w).pk}, FACILITATORS),
+    Route(
+        "board:cancel",
+        lambda w: {"session_id": _scheduled(w).pk},
+        FACILITATORS,
+        method="post",
+        ok=302,
+    ),
+    Route("board:event_ics", lambda w: {"session_id": _scheduled(w).pk}, BOARD_ROOM),
+    # A calendar feed: calendar apps cannot sign in, so its token is the key.
+    Route(
+        "board:calendar_feed",
+        lambda w: {"token": board_calendar.feed_token(w.users["participant"])},
+        expect={role: 200 for role in ROLES},
+    ),
+    Route("board:calendar_reset", allowed=SIGNED_IN, method="post", ok=302),
     Route(
         "board:start",
         lambda w: {"session_id": _scheduled(w).pk},
@@ -300,6 +344,14 @@ ROUTES = [
     ),
     Route("goals:partners_edit", _partners_kwargs, FACILITATORS, method="post", ok=400),
     Route("goals:rhythm", lambda w: {"cohort_id": w.cohort.pk}, FACILITATORS),
+    # Reminders (notifications): everyone's own settings; the unsubscribe
+    # link is public (its signed token is the key) and its GET changes nothing.
+    Route("notifications:settings", allowed=SIGNED_IN),
+    Route(
+        "notifications:unsubscribe",
+        kwargs=lambda w: {"token": _unsubscribe_token(w)},
+        expect={role: 200 for role in ROLES},
+    ),
 ]
 
 

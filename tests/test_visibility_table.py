@@ -370,7 +370,6 @@ def change(scenario: str, world: World, marker: str):
             access=access(world.users["facilitator"], world.cohort),
             cadence=rhythm.cadence,
             weekday=rhythm.weekday,
-            time_zone=rhythm.time_zone,
             participants_see_leader_goals=False,
         )
         return goal

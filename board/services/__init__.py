@@ -10,14 +10,19 @@ is stored with the change and broadcast after commit (board.stream.emit).
 """
 
 from board.services.agenda import (  # noqa: F401
+    SERIES_INTERVALS_WEEKS,
+    SERIES_MAX_SESSIONS,
+    SERIES_MIN_SESSIONS,
     add_phase,
     agenda_templates_for,
     apply_agenda_template,
+    cancel_session,
     create_session,
     move_phase,
     remove_phase,
     reorder_phases,
     save_agenda_template,
+    schedule_sessions,
     sessions_for_cohort,
     update_phase,
     update_session,

@@ -17,6 +17,8 @@ from board.models import (
     PhaseKind,
     Reflection,
 )
+from cohorts import lifecycle
+from cohorts.models import Cohort
 from lib.errors import DomainError
 from lib.text import is_single_line, single_line_message
 
@@ -124,12 +126,32 @@ def whole_number(value, *, low: int, high: int, message) -> int:
     return value
 
 
+def require_open_cohort(access) -> None:
+    """The cohort of `access` (a CohortAccess or a SessionAccess) is open for
+    work, draft or active: its sessions and agendas may change."""
+    if not access.stage.open_for_work:
+        raise access.stage.refusal()
+
+
 def require_runner(access) -> None:
+    """A facilitator, while the cohort is open (`SessionAccess.can_run`)."""
     if not access.can_run:
+        require_open_cohort(access)
         raise refuse("forbidden", _("Only a facilitator of this cohort can do that."))
 
 
+def require_cohort_runs_sessions(session) -> None:
+    """The session's cohort is active, read under its row lock: a cohort
+    leaves the active state under the same lock, and only with no live
+    session (board/receivers.py), so no session is live in any other state.
+    Call inside transaction.atomic()."""
+    cohort = Cohort.objects.select_for_update().get(pk=session.cohort_id)
+    lifecycle.check_runs_sessions(cohort)
+
+
 def require_live(session) -> None:
+    if session.status == Status.CANCELLED:
+        raise refuse("not_live", _("This session was cancelled."))
     if session.status == Status.SCHEDULED:
         raise refuse("not_live", _("The session has not started yet."))
     if session.status == Status.ENDED:
@@ -139,6 +161,18 @@ def require_live(session) -> None:
 def require_not_ended(session) -> None:
     if session.status == Status.ENDED:
         raise refuse("not_live", _("The session has ended; its agenda can no longer change."))
+    if session.status == Status.CANCELLED:
+        raise refuse("not_live", _("This session was cancelled; it can no longer change."))
+
+
+def mark_revised(session) -> tuple[str, str]:
+    """Note a change calendars must follow (time, duration, title or status):
+    the ICS SEQUENCE goes up by one, so a subscribed calendar replaces the
+    event it holds instead of keeping the old one. The caller saves the
+    returned fields with its change, on the row it locked."""
+    session.sequence += 1
+    session.updated_at = timezone.now()
+    return ("sequence", "updated_at")
 
 
 def locked_session(access) -> CohortSession:
@@ -177,9 +211,11 @@ def session_phase(session, phase_id) -> Phase:
 
 
 def check_in_window(cohort, starts_at) -> None:
+    """The program's dates are the cohort's days, so the day is taken in the
+    cohort's time zone, not in the reader's."""
     if starts_at is None or timezone.is_naive(starts_at):
         raise refuse("invalid", _("Give the start time with its date."))
-    day = timezone.localdate(starts_at)
+    day = starts_at.astimezone(cohort.zone).date()
     if not cohort.starts_on <= day <= cohort.ends_on:
         raise refuse(
             "invalid",

@@ -20,8 +20,10 @@ from board.services.common import (
     Timer,
     live_session_for_runner,
     locked_session,
+    mark_revised,
     record_attendance,
     refuse,
+    require_cohort_runs_sessions,
     require_runner,
     session_phase,
     visible_reflection,
@@ -45,6 +47,9 @@ def start_session(*, access) -> CohortSession:
     """Open the board on the first phase; whoever is already on it attends."""
     require_runner(access)
     session = locked_session(access)
+    require_cohort_runs_sessions(session)
+    if session.status == Status.CANCELLED:
+        raise refuse("invalid", _("This session was cancelled; it cannot start."))
     if session.status != Status.SCHEDULED:
         raise refuse("invalid", _("This session has already started."))
     first = session.phases.order_by("position", "pk").first()
@@ -53,7 +58,11 @@ def start_session(*, access) -> CohortSession:
     session.status = Status.LIVE
     session.started_at = timezone.now()
     session.current_phase = first
-    _save_timer(session, Timer.IDLE, also=["status", "started_at", "current_phase"])
+    _save_timer(
+        session,
+        Timer.IDLE,
+        also=["status", "started_at", "current_phase", *mark_revised(session)],
+    )
     record_attendance(
         session, Presence.objects.filter(session=session).values_list("membership_id", flat=True)
     )
@@ -70,7 +79,7 @@ def end_session(*, access) -> CohortSession:
     session = live_session_for_runner(access)
     session.status = Status.ENDED
     session.ended_at = timezone.now()
-    _save_timer(session, Timer.IDLE, also=["status", "ended_at"])
+    _save_timer(session, Timer.IDLE, also=["status", "ended_at", *mark_revised(session)])
     emit(session.pk, "session.ended", {"status": session.status})
     return session
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime
 import uuid
-import zoneinfo
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -37,17 +36,16 @@ def update_rhythm(
     access: CohortAccess,
     cadence: str,
     weekday: int,
-    time_zone: str,
     participants_see_leader_goals: bool,
 ) -> CohortRhythm:
+    """The cohort's check-in cadence, day and leader-goals setting. Its time
+    zone, where periods start at midnight, is the cohort's own."""
     if not rules.can_set_rhythm(access):
-        raise forbidden()
+        raise forbidden(access)
     if cadence not in CohortRhythm.Cadence.values:
         raise DomainError(_("Choose weekly or every two weeks."), code="invalid")
     if weekday not in CohortRhythm.Weekday.values:
         raise DomainError(_("Choose a day of the week."), code="invalid")
-    if time_zone not in zoneinfo.available_timezones():
-        raise DomainError(_("Choose a known time zone."), code="invalid")
     rhythm = periods.rhythm_for(access.cohort)
     rhythm = CohortRhythm.objects.select_for_update().get(pk=rhythm.pk)
     # The setting decides who reads the goals shared with leaders: those who
@@ -63,9 +61,8 @@ def update_rhythm(
     before = {goal.pk: rules.goal_reader_ids(goal) for goal in leader_goals}
     rhythm.cadence = cadence
     rhythm.weekday = weekday
-    rhythm.time_zone = time_zone
     rhythm.participants_see_leader_goals = participants_see_leader_goals
-    rhythm.save(update_fields=["cadence", "weekday", "time_zone", "participants_see_leader_goals"])
+    rhythm.save(update_fields=["cadence", "weekday", "participants_see_leader_goals"])
     for goal in leader_goals:
         after = rules.goal_reader_ids(goal)
         events.goal_hidden(goal, user_ids=before[goal.pk] - after)
@@ -126,6 +123,8 @@ def submit_checkin(
     """Write the participant's check-in for the open period; a second
     submission in the same period edits it. Returns (check-in, created)."""
     if not rules.can_write_checkins(access):
+        if not access.is_open_for_work:
+            raise forbidden(access)
         raise DomainError(_("Only participants write check-ins."), code="forbidden")
     cohort = access.cohort
     rhythm = periods.rhythm_for(cohort)
@@ -231,6 +230,8 @@ def reply_to_checkin(
     """Answer in the check-in's thread; a resend with the same client_id
     returns the stored reply. Returns (reply, created)."""
     if not rules.can_reply_checkin(access, checkin):
+        if not access.is_open_for_work:
+            raise forbidden(access)
         raise DomainError(
             _("Only the author, their partners and the facilitators reply here."),
             code="forbidden",

@@ -7,6 +7,7 @@ import datetime
 from django.utils import formats
 from django.utils.translation import gettext as _
 
+from cohorts import lifecycle
 from goals.models import (
     TEXT_MAX_LENGTH,
 )
@@ -18,7 +19,12 @@ TITLE_MAX_LENGTH = 200
 ROTATION_MEMORY = 3
 
 
-def forbidden() -> DomainError:
+def forbidden(access=None) -> DomainError:
+    """The refusal of a write the rules do not allow; with the caller's
+    access, the cohort's own reason when its state is what refuses it
+    (completed or archived: cohorts/lifecycle.py)."""
+    if access is not None and not access.is_open_for_work:
+        return lifecycle.closed_error(access.cohort)
     return DomainError(_("You may not do this."), code="forbidden")
 
 

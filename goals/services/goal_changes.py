@@ -54,7 +54,7 @@ def create_shared_goal(
 ) -> Goal:
     """A cohort goal, written by a facilitator with the cohort: agreed at once."""
     if not rules.can_propose_goals(access):
-        raise forbidden()
+        raise forbidden(access)
     now = timezone.now()
     goal = Goal.objects.create(
         cohort=access.cohort,
@@ -95,7 +95,7 @@ def draft_personal_goal(
     if owner.cohort_id != access.cohort.pk or not rules.may_own_goals(owner):
         raise DomainError(_("Goals belong to participants of this cohort."), code="invalid")
     if not rules.can_draft_goal_for(access, owner):
-        raise forbidden()
+        raise forbidden(access)
     own = access.membership is not None and access.membership.pk == owner.pk
     if visibility not in Goal.Visibility.values:
         raise DomainError(_("Choose who may see the goal."), code="invalid")
@@ -175,7 +175,7 @@ def edit_goal(
 ) -> Goal:
     goal = _lock(goal)
     if not rules.can_edit_goal(access, goal):
-        raise forbidden()
+        raise forbidden(access)
     fields = _clean_goal_fields(
         cohort=goal.cohort,
         title=title,
@@ -191,7 +191,7 @@ def agree_goal(*, access: CohortAccess, goal: Goal) -> Goal:
     """Record the caller's side of the agreement; with both sides the draft is agreed."""
     goal = _lock(goal)
     if not rules.can_edit_goal(access, goal):
-        raise forbidden()
+        raise forbidden(access)
     if not goal.is_draft:
         raise DomainError(_("This goal is already agreed."), code="invalid")
     now = timezone.now()
@@ -214,7 +214,7 @@ def agree_goal(*, access: CohortAccess, goal: Goal) -> Goal:
 def set_goal_status(*, access: CohortAccess, goal: Goal, status: str) -> Goal:
     goal = _lock(goal)
     if not rules.can_edit_goal(access, goal):
-        raise forbidden()
+        raise forbidden(access)
     if status not in Goal.Status.values or status == Goal.Status.DRAFT:
         raise DomainError(_("Choose a status."), code="invalid")
     if goal.is_draft:
@@ -229,7 +229,7 @@ def set_goal_status(*, access: CohortAccess, goal: Goal, status: str) -> Goal:
 def set_goal_visibility(*, access: CohortAccess, goal: Goal, visibility: str) -> Goal:
     goal = _lock(goal)
     if not rules.can_set_goal_visibility(access, goal):
-        raise forbidden()
+        raise forbidden(access)
     if visibility not in Goal.Visibility.values:
         raise DomainError(_("Choose who may see the goal."), code="invalid")
     before = rules.goal_reader_ids(goal)
@@ -245,7 +245,7 @@ def add_milestone(
 ) -> Milestone:
     goal = _lock(goal)
     if not rules.can_edit_goal(access, goal):
-        raise forbidden()
+        raise forbidden(access)
     title = clean_text(
         title, label=_("milestone"), required=True, limit=TITLE_MAX_LENGTH, single_line=True
     )
@@ -261,7 +261,7 @@ def _locked_milestone(access: CohortAccess, milestone: Milestone) -> Milestone:
     milestone = Milestone.objects.select_for_update().get(pk=milestone.pk)
     goal = _lock(milestone.goal)
     if not rules.can_post_progress(access, goal):
-        raise forbidden()
+        raise forbidden(access)
     milestone.goal = goal
     return milestone
 
@@ -297,7 +297,7 @@ def move_milestone(*, access: CohortAccess, milestone: Milestone, up: bool) -> M
     milestone = Milestone.objects.select_for_update().get(pk=milestone.pk)
     goal = _lock(milestone.goal)
     if not rules.can_edit_goal(access, goal):
-        raise forbidden()
+        raise forbidden(access)
     ordered = list(goal.milestones.order_by("position", "pk"))
     index = next(i for i, item in enumerate(ordered) if item.pk == milestone.pk)
     other = index - 1 if up else index + 1
@@ -316,7 +316,7 @@ def delete_milestone(*, access: CohortAccess, milestone: Milestone) -> None:
     milestone = Milestone.objects.select_for_update().get(pk=milestone.pk)
     goal = _lock(milestone.goal)
     if not rules.can_edit_goal(access, goal):
-        raise forbidden()
+        raise forbidden(access)
     milestone.delete()
     events.goal_changed(goal)
 
@@ -333,7 +333,7 @@ def post_progress(
 ) -> ProgressUpdate:
     goal = _lock(goal)
     if not rules.can_post_progress(access, goal):
-        raise forbidden()
+        raise forbidden(access)
     if goal.is_draft:
         raise DomainError(_("Progress is posted once the goal is agreed."), code="invalid")
     note = clean_text(note, label=_("note"))
@@ -368,7 +368,7 @@ def add_goal_note(
         GoalNote.Kind.ALIGNMENT: rules.can_record_alignment,
     }
     if kind not in allowed or not allowed[kind](access, goal):
-        raise forbidden()
+        raise forbidden(access)
     body = clean_text(body, label=_("note"), required=True)
     today = periods.local_today(periods.rhythm_for(goal.cohort))
     on = on or today
@@ -397,6 +397,8 @@ def tie_commitment(*, access: CohortAccess, goal: Goal, commitment_id, tied: boo
     """A participant ties one of their own commitments to a goal they work on
     (or unties it)."""
     goal = _lock(goal)
+    if not rules.can_tie_commitment(access, goal):
+        raise forbidden(access)
     try:
         commitment = commitments_for(access, goal).get(pk=int(commitment_id))
     except (ValueError, TypeError) as error:

@@ -46,7 +46,7 @@ def rotate_partners(*, access: CohortAccess, rng: random.Random | None = None) -
     """A new round of pairs and triads at random, avoiding the pairs of the
     last rounds where it can; earlier rounds stay as history."""
     if not rules.can_arrange_partners(access):
-        raise forbidden()
+        raise forbidden(access)
     ids = list(rules.partner_candidates(access.cohort).values_list("pk", flat=True))
     if len(ids) < 2:
         raise DomainError(
@@ -72,7 +72,7 @@ def edit_partner_groups(
     others. Rotating starts a new round instead, which can be rearranged
     until someone checks in."""
     if not rules.can_arrange_partners(access):
-        raise forbidden()
+        raise forbidden(access)
     round = PartnerRound.objects.select_for_update().get(pk=round.pk)
     if round.cohort_id != access.cohort.pk or round != current_round(access.cohort):
         raise DomainError(_("Only the pairing in force can be edited."), code="invalid")

@@ -93,6 +93,10 @@ def checkin_list(request, cohort_id):
 @require_POST
 def checkin_submit(request, cohort_id):
     access = rules.access_checkins(request.user, cohort_id)
+    if not access.is_open_for_work:
+        # A page opened before the cohort was completed: say why, change nothing.
+        messages.error(request, access.stage.closed_message)
+        return redirect("goals:checkins", cohort_id=access.cohort.pk)
     if not access.can_write_checkins:
         raise not_found()
     form = CheckInForm(request.POST, goals=services.checkin_goals(access))
@@ -147,6 +151,9 @@ def checkin_detail(request, cohort_id, checkin_id):
 @require_POST
 def checkin_reply(request, cohort_id, checkin_id):
     access, checkin = rules.access_checkin(request.user, cohort_id, checkin_id)
+    if not access.is_open_for_work:
+        messages.error(request, access.stage.closed_message)
+        return redirect(checkin)
     if not rules.can_reply_checkin(access, checkin):
         raise not_found()
     form = ReplyForm(request.POST)

@@ -35,6 +35,10 @@ def _goal_action(
     goal page again with the form's errors. A reader without the right gets
     404, as for a goal they cannot see."""
     access, goal = rules.access_goal(request.user, cohort_id, goal_id)
+    if not access.is_open_for_work:
+        # A page opened before the cohort was completed: say why, change nothing.
+        messages.error(request, access.stage.closed_message)
+        return redirect(goal)
     if not permitted(access, goal):
         raise not_found()
     form = form_class(request.POST) if form_class else None
@@ -163,6 +167,9 @@ def milestone_action(request, cohort_id, goal_id, milestone_id, action):
     if action not in actions:
         raise not_found()
     access, goal = rules.access_goal(request.user, cohort_id, goal_id)
+    if not access.is_open_for_work:
+        messages.error(request, access.stage.closed_message)
+        return redirect(goal)
     permitted = rules.can_post_progress if action in {"done", "undone"} else rules.can_edit_goal
     if not permitted(access, goal):
         raise not_found()

@@ -58,6 +58,10 @@ def goal_list(request, cohort_id):
 @require_http_methods(["GET", "POST"])
 def goal_new(request, cohort_id):
     access = rules.access_goals(request.user, cohort_id)
+    if not access.is_open_for_work:
+        # Completed or archived since the page was opened: say so.
+        messages.error(request, access.stage.closed_message)
+        return redirect("goals:list", cohort_id=access.cohort.pk)
     if not access.can_create_goals:
         raise not_found()
     participants = rules.goal_owners(access.cohort)
@@ -155,8 +159,7 @@ def render_goal(request, access, goal, *, status=200, **forms):
         "goal": goal,
         "milestones": goal.milestones.all(),
         "updates": updates,
-        "chart": charts.progress_chart(updates),
-        "figures": [u for u in updates if u.value is not None],
+        "chart": charts.progress_chart(goal, updates),
         "comments": [n for n in notes if n.kind == GoalNote.Kind.COMMENT],
         "encouragements": [n for n in notes if n.kind == GoalNote.Kind.ENCOURAGEMENT],
         "alignments": [n for n in notes if n.kind == GoalNote.Kind.ALIGNMENT],
@@ -190,6 +193,9 @@ def goal_detail(request, cohort_id, goal_id):
 @require_http_methods(["GET", "POST"])
 def goal_edit(request, cohort_id, goal_id):
     access, goal = rules.access_goal(request.user, cohort_id, goal_id)
+    if not access.is_open_for_work:
+        messages.error(request, access.stage.closed_message)
+        return redirect(goal)
     if not rules.can_edit_goal(access, goal):
         raise not_found()
     initial = {

@@ -19,7 +19,7 @@ def _render_partners(request, access, *, edit_form=None, status=200):
     round = services.current_round(access.cohort)
     groups = services.round_groups(round) if round else []
     context = {"access": access, "cohort": access.cohort, "round": round}
-    if access.can_arrange_partners:
+    if access.sees_every_partner_group:
         # Groups someone checked in to stay as they are (see
         # services.edit_partner_groups): no form, the way to rotate instead.
         fixed = round is not None and services.has_checkins(round)
@@ -32,7 +32,7 @@ def _render_partners(request, access, *, edit_form=None, status=200):
             history=history,
             groups_fixed=fixed,
             edit_form=None
-            if fixed
+            if fixed or not access.can_arrange_partners
             else edit_form
             or (PartnerEditForm(participants=participants, groups=groups) if round else None),
         )
@@ -76,8 +76,9 @@ def partners_edit(request, cohort_id):
         try:
             services.edit_partner_groups(access=access, round=round, assignment=form.assignment())
         except DomainError as error:
-            if error.code == "in_use":
-                # The page shows no form for fixed groups: the message goes above.
+            if error.code in ("in_use", "cohort_closed"):
+                # The page shows no form for fixed groups, nor once the
+                # cohort is closed: the message goes above.
                 messages.error(request, error.message)
             else:
                 form.add_error(None, error.message)
@@ -97,7 +98,6 @@ def rhythm(request, cohort_id):
         initial={
             "cadence": current.cadence,
             "weekday": current.weekday,
-            "time_zone": current.time_zone,
             "participants_see_leader_goals": current.participants_see_leader_goals,
         },
     )
@@ -113,6 +113,12 @@ def rhythm(request, cohort_id):
     return render(
         request,
         "goals/rhythm.html",
-        {"access": access, "cohort": access.cohort, "form": form, "period": period},
+        {
+            "access": access,
+            "cohort": access.cohort,
+            "form": form,
+            "period": period,
+            "can_set_rhythm": rules.can_set_rhythm(access),
+        },
         status=400 if form.errors else 200,
     )

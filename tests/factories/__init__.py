@@ -34,6 +34,7 @@ from tests.factories.goals import (
     PartnerSlotFactory,
     ProgressUpdateFactory,
 )
+from tests.factories.notifications import EmailOptOutFactory, SentReminderFactory
 from tests.factories.people import (
     BackgroundNoteFactory,
     BackgroundNoteRevisionFactory,
@@ -62,6 +63,7 @@ __all__ = [
     "CohortRhythmFactory",
     "CohortSessionFactory",
     "CommitmentFactory",
+    "EmailOptOutFactory",
     "GoalFactory",
     "GoalNoteFactory",
     "GoalRevisionFactory",
@@ -78,6 +80,7 @@ __all__ = [
     "ProgressUpdateFactory",
     "ReactionFactory",
     "ReflectionFactory",
+    "SentReminderFactory",
     "UserFactory",
     "facilitator_of",
     "hr_admin_of",

@@ -169,7 +169,6 @@ async def test_turning_the_setting_off_removes_leader_goals_live_and_on_resume(
             access=access(facilitator, cohort),
             cadence=rhythm.cadence,
             weekday=rhythm.weekday,
-            time_zone=rhythm.time_zone,
             participants_see_leader_goals=value,
         )
 

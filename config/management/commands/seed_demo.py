@@ -44,6 +44,10 @@ class DemoCohort:
     facilitator: User
     participants: list[User]
     leaders: list[User] = field(default_factory=list)
+    # The participant whose story is going quiet: no check-in for the last
+    # closed periods, absent from the last two sessions. The facilitator's
+    # dashboard and the reminders find them.
+    quiet: User | None = None
 
 
 ACME_PARTICIPANTS = [
@@ -89,6 +93,15 @@ def demo_cohort(organization: Organization, name: str, **defaults) -> Cohort:
     return cohort
 
 
+def joined_before_the_start(cohort: Cohort, users: list[User]) -> None:
+    """The demo's people joined a week before the program began, as if
+    invited then: every session and check-in period of its history expects them."""
+    day = cohort.starts_on - timedelta(days=7)
+    Membership.objects.filter(cohort=cohort, user__in=users).update(
+        joined_at=datetime.datetime.combine(day, datetime.time(9), tzinfo=cohort.zone)
+    )
+
+
 def seed_acme(password_hash: str) -> DemoCohort:
     acme = demo_organization("Acme", "acme")
     today = timezone.localdate()
@@ -124,7 +137,8 @@ def seed_acme(password_hash: str) -> DemoCohort:
             cohort=cohort, user=participant, role=Membership.Role.PARTICIPANT, leader=leader
         )
         participants.append(participant)
-    return DemoCohort(acme, cohort, hr_admin, coach, participants, leaders)
+    joined_before_the_start(cohort, [coach, *participants])
+    return DemoCohort(acme, cohort, hr_admin, coach, participants, leaders, quiet=participants[8])
 
 
 def seed_globex(password_hash: str) -> DemoCohort:
@@ -151,6 +165,7 @@ def seed_globex(password_hash: str) -> DemoCohort:
         participant = demo_user(f"p{number}@globex.test", name, password_hash)
         services.enroll(cohort=cohort, user=participant, role=Membership.Role.PARTICIPANT)
         participants.append(participant)
+    joined_before_the_start(cohort, [coach, *participants])
     return DemoCohort(globex, cohort, hr_admin, coach, participants)
 
 

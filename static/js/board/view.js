@@ -5,6 +5,7 @@
 
 import { h } from "../lib/dom.js";
 import { _, format, ngettext } from "../lib/i18n.js";
+import { readerTimeZone } from "../lib/timezone.js";
 
 // A phase kind's name, as the model names it (config.phase_kinds).
 export function kindLabel(kind, config) {
@@ -27,7 +28,12 @@ export function formatSeconds(total) {
 function formatTime(iso) {
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return "";
-  return date.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+  // In the zone the page shows its times in (the reader's setting, else the browser's).
+  return date.toLocaleTimeString([], {
+    hour: "2-digit",
+    minute: "2-digit",
+    timeZone: readerTimeZone(),
+  });
 }
 
 // One reflection with its reactions and the actions this user may take.
