@@ -330,7 +330,8 @@ def _quiet_reminders(cohorts, members, now) -> Iterable[Due]:
                     "reason": reason,
                     "missed_periods": person.missed_periods,
                     "missed_sessions": person.missed_sessions,
-                    "url": _absolute("cohorts:detail", cohort_id),
+                    # The facilitator's dashboard, where the quiet are listed with why.
+                    "url": _absolute("insight:cohort_dashboard", cohort_id),
                 }
                 for access in told:
                     yield Due(access.user, cohort, ReminderKind.QUIET, key, "quiet", context)

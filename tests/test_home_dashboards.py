@@ -335,6 +335,7 @@ def test_another_organizations_hr_admin_sees_nothing_of_acme_at_home(
 @pytest.mark.parametrize("role", ["facilitator", "participant", "leader"])
 def test_nobody_but_hr_admins_gets_a_dashboard_at_home(client, request, programme, role):
     text = page(client, request.getfixturevalue(role), "cohorts:home")
+    assert "<h1>My cohorts</h1>" in text
     assert "Cohorts at a glance" not in text
     assert "places" not in text and "Attendance rate" not in text
 
@@ -343,6 +344,7 @@ def test_hr_home_shows_the_dashboard_and_links_to_the_organization(
     client, acme, programme, hr_admin
 ):
     text = page(client, hr_admin, "cohorts:home")
+    assert "<h1>Overview</h1>" in text and "My cohorts</h1>" not in text
     assert "Cohorts at a glance" in text
     assert reverse("cohorts:organization", args=[acme.pk]) in text
     assert reverse("insight:organization_export", args=[acme.pk]) in text

@@ -7,6 +7,7 @@ email links home by that name, and the page sits above every feature.
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from cohorts import permissions
@@ -81,6 +82,8 @@ def home(request):
         "cohorts/home.html",
         {
             "groups": groups,
+            # An HR admin's home is their organization's dashboard first.
+            "heading": _("Overview") if dashboards else _("My cohorts"),
             # Links to the person's own pages, when they have something to show.
             "shows_rhythm": any(g["participating"] for g in groups),
             "shows_people": any(g["leading"] for g in groups),

@@ -58,7 +58,7 @@ def season(acme, cohort, facilitator, participant, other_participant, hr_admin):
 @pytest.mark.parametrize(
     "email, path, heading",
     [
-        ("hr@acme.test", "/", "My cohorts"),
+        ("hr@acme.test", "/", "Overview"),
         ("lead1@acme.test", "/me/people/", "People I lead"),
         ("p1@acme.test", "/me/rhythm/", "My rhythm"),
     ],
