@@ -23,6 +23,7 @@ from django.core.exceptions import PermissionDenied
 from board import queries
 from board.models import AgendaTemplate, CohortSession
 from board.stream import BOARD, EVERYONE, FACILITATORS, NOBODY, Addressed
+from cohorts import permissions
 from cohorts.lifecycle import Stage, stage_of
 from cohorts.models import Membership
 from cohorts.permissions import CohortAccess, access_cohort, not_found
@@ -198,13 +199,7 @@ def can_read_attendance_of(user, membership) -> bool:
     """Whose attendance (attended of held sessions) a person reads on their own
     pages: their own, and that of a participant who confirmed them as leader.
     (Facilitators read everyone's in their cohort: `can_see_all_attendance`.)"""
-    if membership.user_id == user.pk:
-        return True
-    return (
-        membership.is_participant
-        and membership.leader_id == user.pk
-        and membership.leader_is_confirmed
-    )
+    return membership.user_id == user.pk or permissions.leads(user, membership)
 
 
 def _board_membership(user, session):
@@ -234,9 +229,8 @@ def access_session(user, session_id) -> SessionAccess:
     membership = _board_membership(user, session)
     if membership is None:
         raise not_found()
-    if not stage_of(session.cohort).open_to_everyone and not membership.is_facilitator:
-        # An archived cohort is its facilitators' and HR's only, as
-        # `access_cohort` says (and HR admins never reach a board).
+    # HR admins never reach a board: only the members' state rule applies.
+    if not permissions.opens_to(session.cohort, membership=membership, is_hr_admin=False):
         raise not_found()
     return SessionAccess(user=user, session=session, membership=membership)
 

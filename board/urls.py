@@ -46,5 +46,4 @@ urlpatterns = [
     path("sessions/<int:session_id>/summary.csv", views.summary_csv, name="summary_csv"),
     # The feed's token is a secret: config/settings.py masks it in logs.
     path("calendar/<str:token>.ics", views.calendar_feed, name="calendar_feed"),
-    path("settings/calendar/reset/", views.reset_calendar, name="calendar_reset"),
 ]

@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
@@ -499,24 +499,3 @@ def session_event(request, session_id):
     session = access.session
     body = calendar.calendar_for(request, [session], name=session.cohort.name)
     return _ics_response(body, filename=f"session-{session.pk}.ics", disposition="attachment")
-
-
-def _settings_url() -> str:
-    try:
-        return reverse("notifications:settings")
-    except NoReverseMatch:
-        return "/settings/"
-
-
-@login_required
-@require_POST
-def reset_calendar(request):
-    calendar.reset_feed(request.user)
-    messages.success(
-        request,
-        _(
-            "Your calendar link is new. Subscribe your calendar app to it: the old link "
-            "no longer works."
-        ),
-    )
-    return redirect(_settings_url())

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.services import email_is_registered
+from cohorts import lifecycle
 from cohorts import services as cohort_services
 from cohorts.invitations import check_usable
 from cohorts.models import Invitation, Membership
@@ -60,8 +61,12 @@ def accept_invitation(*, invitation: Invitation, user: User) -> Invitation:
             for cohort_id, participant_id in named:
                 enrolled |= Q(cohort_id=cohort_id, user_id=participant_id)
             # Confirmed: each participant accepted an invitation naming them.
+            # Not in a closed cohort: its leader links no longer change.
             Membership.objects.filter(
-                enrolled, role=Membership.Role.PARTICIPANT, leader__isnull=True
+                enrolled,
+                role=Membership.Role.PARTICIPANT,
+                leader__isnull=True,
+                cohort__status__in=lifecycle.OPEN_STATUSES,
             ).update(leader=user, leader_confirmed_at=timezone.now())
     else:
         # The named leader is linked now if already in the organization, else

@@ -106,6 +106,10 @@ def stage_of(cohort: Cohort) -> Stage:
     return STAGES[cohort.status]
 
 
+# The states whose work may still change (draft, active): for filtering rows.
+OPEN_STATUSES = tuple(status for status, stage in STAGES.items() if stage.open_for_work)
+
+
 @dataclass(frozen=True)
 class Move:
     """One allowed change of state, as the cohort page offers it."""

@@ -225,10 +225,7 @@ def access_cohort(user, cohort_id) -> CohortAccess:
     led = frozenset(led_participants(user).filter(cohort=cohort).values_list("pk", flat=True))
     if membership is None and not is_hr_admin and not led:
         raise not_found()
-    if not stage_of(cohort).open_to_everyone and not (
-        is_hr_admin or (membership is not None and membership.is_facilitator)
-    ):
-        # Archived: put away, read by those who ran it (docs/lifecycle.md).
+    if not opens_to(cohort, membership=membership, is_hr_admin=is_hr_admin):
         raise not_found()
     return CohortAccess(
         user=user,
@@ -236,6 +233,25 @@ def access_cohort(user, cohort_id) -> CohortAccess:
         membership=membership,
         is_hr_admin=is_hr_admin,
         led_participant_ids=led,
+    )
+
+
+def opens_to(cohort, *, membership, is_hr_admin: bool) -> bool:
+    """Whether the cohort's pages open to this member or HR admin in its
+    state: an archived cohort is put away, read only by those who ran it, its
+    facilitators and HR (docs/lifecycle.md)."""
+    if stage_of(cohort).open_to_everyone:
+        return True
+    return is_hr_admin or (membership is not None and membership.is_facilitator)
+
+
+def leads(user, membership) -> bool:
+    """Whether `user` is the confirmed leader of this participant: the one
+    object test of what `led_participants` selects."""
+    return (
+        membership.is_participant
+        and membership.leader_id == user.pk
+        and membership.leader_confirmed_at is not None
     )
 
 
@@ -294,6 +310,14 @@ def dashboard_organizations(user):
     they are an HR admin of. It holds their cohorts' aggregates, never a word a
     participant wrote nor a figure about one person."""
     return administered_organizations(user)
+
+
+def access_cohort_dashboard(user, cohort_id) -> CohortAccess:
+    """A cohort's dashboard (and its exports), for its facilitators."""
+    access = access_cohort(user, cohort_id)
+    if not access.can_view_cohort_dashboard:
+        raise not_found()
+    return access
 
 
 def access_organization_dashboard(user, organization_id) -> Organization:

@@ -129,6 +129,9 @@ def enroll(*, cohort: Cohort, user, role: str, leader=None, added_by=None) -> Me
     themselves; a leader given must pass `check_leader`.
     """
     cohort = Cohort.objects.select_for_update().select_related("organization").get(pk=cohort.pk)
+    # Read under the lock: a cohort completed while an invitation was being
+    # accepted takes no one.
+    lifecycle.check_accepts_invitations(cohort)
     _check_can_hold_role(cohort=cohort, user=user, added_by=added_by)
     existing = Membership.objects.filter(cohort=cohort, user=user).first()
     becomes_participant = role == Membership.Role.PARTICIPANT and (

@@ -1,10 +1,12 @@
 """The progress chart of a goal's page, drawn by lib/charts.py.
 
 A personal goal has one line: its figures by date. A shared cohort goal has
-one line per person who posted figures on it, each their own, and the
+one line per participant who posted figures on it, each their own, and the
 cohort's median: on each day where someone posted, the median of everyone's
 latest figure so far. Joining everyone's figures into one line would make a
-zigzag that says nothing about anyone.
+zigzag that says nothing about anyone. A facilitator's figure on a shared
+goal is listed on the page but draws no line and moves no median: the median
+is the participants'.
 
 The chart is built from the updates the page lists, so it shows no figure
 the reader could not read below it.
@@ -14,19 +16,39 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
+from cohorts.models import Membership
 from lib.charts import LineChart, Point, Series, line_chart, running_median
 
 
-def progress_chart(goal, updates) -> LineChart | None:
+def participant_user_ids(goal, updates) -> frozenset[int]:
+    """Which authors of `updates` are participants of the goal's cohort: the
+    people a shared goal's chart draws (one query, and none for a personal goal)."""
+    if not goal.is_shared:
+        return frozenset()
+    return frozenset(
+        Membership.objects.filter(
+            cohort_id=goal.cohort_id,
+            role=Membership.Role.PARTICIPANT,
+            user_id__in={u.author_id for u in updates if u.author_id is not None},
+        ).values_list("user_id", flat=True)
+    )
+
+
+def progress_chart(
+    goal, updates, *, participants: frozenset[int] = frozenset()
+) -> LineChart | None:
     """None until some update carries a figure. `updates` come in the
-    model's order (date, then time posted)."""
+    model's order (date, then time posted); `participants` are the user ids
+    whose figures on a shared goal draw a line (`participant_user_ids`)."""
     figures = [u for u in updates if u.value is not None]
     if not figures:
         return None
     title = _("Progress on “%(goal)s”") % {"goal": goal.title}
     if not goal.is_shared:
         return line_chart([Series(label=_("Progress"), points=_daily(figures))], title=title)
-    series = _people_series(figures)
+    series = _people_series([u for u in figures if u.author_id in participants])
+    if not series:
+        return None
     if len(series) > 1:
         series.append(running_median(series, label=_("Median")))
         title = _("Progress on “%(goal)s”: each person and the median") % {"goal": goal.title}
@@ -34,13 +56,11 @@ def progress_chart(goal, updates) -> LineChart | None:
 
 
 def _people_series(figures) -> list[Series]:
-    """One series per author, by name. Figures of an account that was
-    deleted have no author left to tell them apart: they are listed on the
-    page but form no line."""
+    """One series per author, by name (`figures` are the participants' only:
+    an account that was deleted has no author left to tell it apart)."""
     by_author: dict[int, list] = {}
     for update in figures:
-        if update.author_id is not None:
-            by_author.setdefault(update.author_id, []).append(update)
+        by_author.setdefault(update.author_id, []).append(update)
     people = sorted(
         by_author.values(), key=lambda own: (str(own[0].author).casefold(), own[0].author_id)
     )

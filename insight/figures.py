@@ -37,10 +37,14 @@ from goals.periods import Period, local_today, period_containing, program_period
 
 @dataclass(frozen=True)
 class Rate:
-    """`done` of `expected`, and its percentage (None when nothing was expected)."""
+    """`done` of `expected`, and its percentage (None when nothing was expected).
+
+    `people` is how many different participants the rate counts: fewer than the
+    roster when some joined late, and what decides whether HR may see it."""
 
     done: int
     expected: int
+    people: int = 0
 
     @property
     def percent(self) -> int | None:
@@ -85,13 +89,15 @@ def attendance(
     (all of one cohort); `attended` holds (session id, membership id) pairs."""
     ended = [s for s in sessions if s.status == CohortSession.Status.ENDED]
     done = expected = 0
+    counted = set()
     for membership in participants:
         for session in ended:
             if session.starts_at < membership.joined_at:
                 continue
             expected += 1
             done += (session.pk, membership.pk) in attended
-    return Rate(done=done, expected=expected)
+            counted.add(membership.pk)
+    return Rate(done=done, expected=expected, people=len(counted))
 
 
 def checkin_completion(
@@ -103,6 +109,7 @@ def checkin_completion(
     """Check-ins written by `participants` (of `cohort`) in the `closed`
     periods; `written` holds (membership id, period start) pairs."""
     done = expected = 0
+    counted = set()
     for membership in participants:
         joined_on = _joined_on(membership, cohort)
         for period in closed:
@@ -110,7 +117,8 @@ def checkin_completion(
                 continue
             expected += 1
             done += (membership.pk, period.start) in written
-    return Rate(done=done, expected=expected)
+            counted.add(membership.pk)
+    return Rate(done=done, expected=expected, people=len(counted))
 
 
 def checkin_streak(closed: list[Period], written_starts: set[datetime.date]) -> int:

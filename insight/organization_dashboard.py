@@ -40,7 +40,9 @@ class GoalCount:
 @dataclass(frozen=True)
 class CohortRow:
     """One cohort's line of the dashboard. `attendance`, `checkins` and `goals`
-    are None when the cohort is too small to show them."""
+    are None when the cohort is too small to show them (`shows_rates` is then
+    False), or when that one figure would count too few people: a rate over
+    the two who had joined by then is as telling as a rate over two."""
 
     cohort: Cohort
     participants: int
@@ -50,9 +52,7 @@ class CohortRow:
     checkins: figures.Rate | None
     goals: tuple[GoalCount, ...] | None
 
-    @property
-    def shows_rates(self) -> bool:
-        return self.goals is not None
+    shows_rates: bool
 
     @property
     def goal_total(self) -> int:
@@ -78,7 +78,7 @@ def _rate_chart(rows, rate_of, title: str) -> BarChart | None:
     bars = [
         (row.cohort.name, rate_of(row).percent)
         for row in rows
-        if row.shows_rates and rate_of(row).percent is not None
+        if rate_of(row) is not None and rate_of(row).percent is not None
     ]
     return bar_chart(bars, title=title, max_value=100) if bars else None
 
@@ -147,15 +147,17 @@ def organization_dashboards(
     written = set(
         CheckIn.objects.filter(cohort_id__in=ids).values_list("author_id", "period_start")
     )
-    goal_counts = defaultdict(dict)
-    for cohort_id, status, count in (
+    goal_counts = defaultdict(lambda: defaultdict(int))
+    goal_owners = defaultdict(set)
+    for cohort_id, status, owner_id, count in (
         Goal.objects.filter(cohort_id__in=ids, kind=Goal.Kind.PERSONAL)
         .order_by()
-        .values("cohort_id", "status")
+        .values("cohort_id", "status", "owner_id")
         .annotate(n=Count("pk"))
-        .values_list("cohort_id", "status", "n")
+        .values_list("cohort_id", "status", "owner_id", "n")
     ):
-        goal_counts[cohort_id][status] = count
+        goal_counts[cohort_id][status] += count
+        goal_owners[cohort_id].add(owner_id)
 
     rows = defaultdict(list)
     archived = defaultdict(list)
@@ -166,32 +168,49 @@ def organization_dashboards(
         people = participants[cohort.pk]
         shown = permissions.shows_rates_to_hr(len(people))
         rhythm = figures.rhythm_of(cohort, rhythms)
+        attendance = figures.attendance(sessions[cohort.pk], people, attended)
+        checkins = figures.checkin_completion(
+            cohort, figures.closed_periods(rhythm, now), people, written
+        )
+        goals = tuple(
+            GoalCount(status, label, goal_counts[cohort.pk][status])
+            for status, label in Goal.Status.choices
+        )
         rows[cohort.organization_id].append(
             CohortRow(
                 cohort=cohort,
                 participants=len(people),
                 pending_invitations=cohort.pending_invitations,
                 programme=figures.programme(cohort, sessions[cohort.pk], now),
-                attendance=figures.attendance(sessions[cohort.pk], people, attended)
-                if shown
-                else None,
-                checkins=figures.checkin_completion(
-                    cohort, figures.closed_periods(rhythm, now), people, written
-                )
-                if shown
-                else None,
-                goals=tuple(
-                    GoalCount(status, label, goal_counts[cohort.pk].get(status, 0))
-                    for status, label in Goal.Status.choices
-                )
-                if shown
-                else None,
+                shows_rates=shown,
+                attendance=attendance if shown and _counts_enough(attendance) else None,
+                checkins=checkins if shown and _counts_enough(checkins) else None,
+                goals=goals if shown and _counts_enough_owners(goal_owners[cohort.pk]) else None,
             )
         )
     return [
         _dashboard(organization, rows[organization.pk], archived[organization.pk])
         for organization in organizations
     ]
+
+
+def _counts_enough(rate: figures.Rate) -> bool:
+    """A rate HR may read: over enough different people, or over nobody yet
+    (which the page says as "no session held yet")."""
+    return not rate.expected or permissions.shows_rates_to_hr(rate.people)
+
+
+def _counts_enough_owners(owners: set) -> bool:
+    """Goal counts HR may read: no goals yet, or goals of enough people."""
+    return not owners or permissions.shows_rates_to_hr(len(owners))
+
+
+def _note(row: CohortRow, withheld: str, partly_withheld: str) -> str:
+    if not row.shows_rates:
+        return withheld
+    if None in (row.attendance, row.checkins, row.goals):
+        return partly_withheld
+    return ""
 
 
 def _rate_cells(rate: figures.Rate | None) -> list:
@@ -225,6 +244,9 @@ def dashboard_csv(dashboard: OrganizationDashboard) -> tuple[list[str], list[lis
     withheld = _("Fewer than %(count)d participants: no rates and no goal counts.") % {
         "count": settings.INSIGHT_MIN_PARTICIPANTS
     }
+    partly_withheld = _(
+        "Blank figures would count fewer than %(count)d participants: not shown."
+    ) % {"count": settings.INSIGHT_MIN_PARTICIPANTS}
     rows = [
         [
             row.cohort.name,
@@ -243,7 +265,7 @@ def dashboard_csv(dashboard: OrganizationDashboard) -> tuple[list[str], list[lis
                 if row.goals is not None
                 else ("" for _choice in Goal.Status.choices)
             ),
-            "" if row.shows_rates else withheld,
+            _note(row, withheld, partly_withheld),
         ]
         for row in dashboard.rows
     ]

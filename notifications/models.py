@@ -5,6 +5,8 @@ it is inserted, in a transaction of its own, before the email is sent, and
 the unique (user, kind, key) lets only one run have it (notifications/reminders.py).
 """
 
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -36,6 +38,11 @@ class EmailOptOut(models.Model):
 
     def __str__(self):
         return f"{self.user}: {self.get_kind_display()}"
+
+
+# A claim still without an outcome after this long was left by a run that
+# died: the admin says so, for an operator to decide (deleting it resends).
+OUTCOME_EXPECTED_WITHIN = datetime.timedelta(minutes=10)
 
 
 class SentReminder(models.Model):
@@ -77,4 +84,7 @@ class SentReminder(models.Model):
             return _("sent")
         if self.failed_at:
             return _("failed")
+        if timezone.now() - self.claimed_at > OUTCOME_EXPECTED_WITHIN:
+            # No run takes this long: it died between claiming and recording.
+            return _("no outcome: perhaps sent, never retried")
         return _("claimed")

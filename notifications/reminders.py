@@ -6,9 +6,10 @@ so a reminder whose moment has passed (the session started) is never sent
 late. Four kinds, for ACTIVE cohorts only:
 
 - **session**: to every member, when a scheduled session starts within 24
-  hours, and again when it starts within the hour (a session planned less than
-  an hour ahead gets only the second). Keyed on the start time, so a session
-  moved to another time reminds again; a cancelled one never does.
+  hours, and again when it starts within the hour (a session planned 90
+  minutes ahead or less gets only the second, not two emails minutes apart).
+  Keyed on the start time, so a session moved to another time reminds again;
+  a cancelled one never does.
 - **checkin**: to a participant with no check-in for the open period, from
   9:00 on the period's second-to-last day, in the cohort's time zone (the
   zone the periods are counted in), until the period ends.
@@ -66,6 +67,8 @@ logger = logging.getLogger(__name__)
 
 SESSION_DAY_AHEAD = datetime.timedelta(hours=24)
 SESSION_HOUR_AHEAD = datetime.timedelta(hours=1)
+# No day-before reminder when the hour's would follow within half an hour.
+SESSION_DAY_REMINDER_LAST = datetime.timedelta(minutes=90)
 AGENDA_AHEAD = datetime.timedelta(days=3)
 # The check-in reminder: the period's last two days, from this hour on.
 CHECKIN_LAST_DAYS = 2
@@ -215,7 +218,12 @@ def _session_reminders(sessions, members, now) -> Iterable[Due]:
         left = session.starts_at - now
         if left > SESSION_DAY_AHEAD:
             continue
-        moment = "1h" if left <= SESSION_HOUR_AHEAD else "24h"
+        if left <= SESSION_HOUR_AHEAD:
+            moment = "1h"
+        elif left <= SESSION_DAY_REMINDER_LAST:
+            continue  # the hour's reminder is near: one email, not two minutes apart
+        else:
+            moment = "24h"
         key = f"session:{session.pk}:{moment}:{session.starts_at.isoformat()}"
         context = {
             "session": session,

@@ -41,6 +41,6 @@ def gets_checkin_reminders(access: CohortAccess) -> bool:
 
 
 def hears_who_went_quiet(access: CohortAccess) -> bool:
-    """The quiet rule reads every participant's check-ins by period and every
-    participant's attendance: what only facilitators see (docs/confidentiality.md)."""
-    return access.is_facilitator
+    """Whoever reads the cohort's dashboard, where the quiet are listed with why
+    (and where the email links)."""
+    return access.can_view_cohort_dashboard

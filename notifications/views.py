@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.forms import ProfileForm
 from accounts.models import User
@@ -78,3 +78,18 @@ def unsubscribe(request, token):
         "notifications/unsubscribe.html",
         {"kind": found.kind, "email": found.user.email, "done": done},
     )
+
+
+@login_required
+@require_POST
+def reset_calendar(request):
+    """A new calendar link; every earlier one stops working (board/calendar.py)."""
+    calendar.reset_feed(request.user)
+    messages.success(
+        request,
+        _(
+            "Your calendar link is new. Subscribe your calendar app to it: the old link "
+            "no longer works."
+        ),
+    )
+    return redirect("notifications:settings")

@@ -307,7 +307,7 @@ def test_anyone_signed_in_resets_their_own_link_only(client, request, role, part
     other_path = feed_path(other)
     client.force_login(user)
     old = feed_path(user)
-    response = client.post(reverse("board:calendar_reset"))
+    response = client.post(reverse("notifications:calendar_reset"))
     assert response.status_code == 302
     assert response["Location"] == "/settings/"
     assert fetch(old).status_code == 404
@@ -316,7 +316,7 @@ def test_anyone_signed_in_resets_their_own_link_only(client, request, role, part
 
 def test_the_reset_says_what_it_did(client, participant):
     client.force_login(participant)
-    response = client.post(reverse("board:calendar_reset"))
+    response = client.post(reverse("notifications:calendar_reset"))
     messages = [str(m) for m in response.wsgi_request._messages]
     assert messages == [
         "Your calendar link is new. Subscribe your calendar app to it: the old link "
@@ -325,10 +325,10 @@ def test_the_reset_says_what_it_did(client, participant):
 
 
 def test_an_anonymous_reset_goes_to_log_in_and_a_get_changes_nothing(client, participant):
-    response = client.post(reverse("board:calendar_reset"))
+    response = client.post(reverse("notifications:calendar_reset"))
     assert response.status_code == 302 and "/login/" in response["Location"]
     client.force_login(participant)
-    assert client.get(reverse("board:calendar_reset")).status_code == 405
+    assert client.get(reverse("notifications:calendar_reset")).status_code == 405
     assert not CalendarFeed.objects.filter(user=participant).exists()
 
 
@@ -370,12 +370,12 @@ def test_the_partial_shows_the_link_a_copy_button_and_the_reset_form(rf_request,
     rf_request.user = participant
     url = calendar.feed_url(rf_request, participant)
     html = render_to_string(
-        "board/_calendar_feed.html", {"calendar_feed_url": url}, request=rf_request
+        "notifications/_calendar_feed.html", {"calendar_feed_url": url}, request=rf_request
     )
     assert f'value="{url}" readonly' in html
     assert '<label for="calendar-feed-url">' in html
     assert "data-calendar-feed-copy" in html
-    assert f'action="{reverse("board:calendar_reset")}"' in html
+    assert f'action="{reverse("notifications:calendar_reset")}"' in html
     assert "csrfmiddlewaretoken" in html
     assert "old one stop receiving your sessions" in html
     # The copy button's script is a file: no inline script (CSP).

@@ -22,12 +22,14 @@ from django.utils.html import escape
 from board import services as board_services
 from board.models import AgendaTemplate, CohortSession
 from board.rules import access_session
-from cohorts import lifecycle
+from cohorts import invitation_acceptance, lifecycle
+from cohorts import services as cohort_services
 from cohorts.forms import CohortForm, add_months, is_usual_window
 from cohorts.models import BackgroundNote, Cohort, Invitation, Membership
 from cohorts.permissions import access_cohort
 from goals import periods
 from goals import services as goals_services
+from lib.errors import DomainError
 from realtime.ratelimit import limiter
 from tests import factories
 from tests.board_helpers import ended_session, live_session, scheduled_session
@@ -317,6 +319,41 @@ def test_accepting_an_invitation_to_a_completed_cohort_is_refused(client, world)
     assert not Membership.objects.filter(user=world.invitee).exists()
 
 
+def test_enrolling_reads_the_state_under_the_lock(world):
+    """An acceptance checked before HR completed the cohort still enrolls no
+    one: enroll re-reads the state under the cohort's lock."""
+    stale = Cohort.objects.get(pk=world.cohort.pk)
+    set_status(world.cohort, Status.COMPLETED)
+    with pytest.raises(DomainError) as refused:
+        cohort_services.enroll(cohort=stale, user=world.invitee, role=Membership.Role.PARTICIPANT)
+    assert refused.value.code == "cohort_closed"
+    assert not Membership.objects.filter(user=world.invitee).exists()
+
+
+def test_a_leader_accepting_later_is_not_linked_in_a_closed_cohort(acme, hr_admin):
+    """A participant named a leader who joins afterwards: in an open cohort
+    the link is made when the leader accepts; in a completed one it is not."""
+    open_cohort = factories.CohortFactory(organization=acme, status=Status.ACTIVE)
+    closed_cohort = factories.CohortFactory(organization=acme, status=Status.ACTIVE)
+    boss_email = "late.boss@acme.test"
+    for cohort in (open_cohort, closed_cohort):
+        invitee = factories.UserFactory()
+        invitation = factories.InvitationFactory(
+            cohort=cohort, email=invitee.email, invited_by=hr_admin, leader_email=boss_email
+        )
+        invitation_acceptance.accept_invitation(invitation=invitation, user=invitee)
+    set_status(closed_cohort, Status.COMPLETED)
+    boss = factories.UserFactory(email=boss_email)
+    leader_invitation = factories.InvitationFactory(
+        cohort=open_cohort, email=boss_email, invited_by=hr_admin, role=Invitation.Role.LEADER
+    )
+
+    invitation_acceptance.accept_invitation(invitation=leader_invitation, user=boss)
+
+    led = Membership.objects.filter(leader=boss)
+    assert list(led.values_list("cohort_id", flat=True)) == [open_cohort.pk]
+
+
 def test_a_draft_takes_invitations_and_plans_sessions_but_starts_none(client, world):
     set_status(world.cohort, Status.DRAFT)
     client.force_login(world.users["hr_admin"])
@@ -426,6 +463,32 @@ def test_a_completed_cohort_refuses_the_board_and_goals_services(world, call):
         calls[call]()
     assert refused.value.code == "cohort_closed"
     assert refused.value.message == lifecycle.STAGES[Status.COMPLETED].closed_message
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize("write", ["check in", "draft a goal", "rotate partners"])
+def test_a_goals_write_on_a_page_loaded_before_completion_is_refused(world, write):
+    """The access was read while the cohort was active; HR completes it; the
+    write then arrives: its transaction reads the state afresh and refuses."""
+    participant = access_cohort(world.users["participant"], world.cohort.pk)
+    facilitator = access_cohort(world.users["facilitator"], world.cohort.pk)
+    period = periods.current_period(periods.rhythm_for(world.cohort))
+    calls = {
+        "check in": lambda: goals_services.submit_checkin(
+            access=participant, period_start=period.start, energy=3, win="Late"
+        ),
+        "draft a goal": lambda: goals_services.draft_personal_goal(
+            access=participant,
+            owner=membership(world.users["participant"], world.cohort),
+            title="Too late",
+        ),
+        "rotate partners": lambda: goals_services.rotate_partners(access=facilitator),
+    }
+    set_status(world.cohort, Status.COMPLETED)
+    before = snapshot()
+    with pytest.raises(DomainError) as refused:
+        calls[write]()
+    assert refused.value.code == "cohort_closed"
     assert snapshot() == before
 
 

@@ -75,6 +75,7 @@ def test_a_shared_goal_has_one_line_per_person_and_the_median():
     chart = charts.progress_chart(
         SHARED,
         [update(0, 16, ana), update(1, 34, bo), update(2, 28, ana), update(3, 37, bo)],
+        participants=frozenset({1, 2}),
     )
     assert lines(chart) == {
         "Ana": ["16%", "28%"],
@@ -89,23 +90,45 @@ def test_a_shared_goal_has_one_line_per_person_and_the_median():
 def test_lines_are_ordered_by_name_and_namesakes_told_apart():
     zoe, ana_1, ana_2 = Person(1, "Zoé"), Person(2, "ana"), Person(3, "ana")
     chart = charts.progress_chart(
-        SHARED, [update(0, 1, zoe), update(0, 2, ana_1), update(1, 3, ana_2)]
+        SHARED,
+        [update(0, 1, zoe), update(0, 2, ana_1), update(1, 3, ana_2)],
+        participants=frozenset({1, 2, 3}),
     )
     assert [line.label for line in chart.series] == ["ana (1)", "ana (2)", "Zoé", "Median"]
 
 
 def test_one_person_needs_no_median():
     ana = Person(1, "Ana")
-    chart = charts.progress_chart(SHARED, [update(0, 16, ana), update(3, 30, ana)])
+    chart = charts.progress_chart(
+        SHARED, [update(0, 16, ana), update(3, 30, ana)], participants=frozenset({1})
+    )
     assert [line.label for line in chart.series] == ["Ana"]
 
 
 def test_figures_of_a_deleted_account_form_no_line():
     ana, bo = Person(1, "Ana"), Person(2, "Bo")
     chart = charts.progress_chart(
-        SHARED, [update(0, 90, None), update(1, 20, ana), update(2, 40, bo)]
+        SHARED,
+        [update(0, 90, None), update(1, 20, ana), update(2, 40, bo)],
+        participants=frozenset({1, 2}),
     )
     assert lines(chart) == {"Ana": ["20%"], "Bo": ["40%"], "Median": ["20%", "30%"]}
+
+
+def test_only_participants_draw_a_line_and_count_in_the_median():
+    ana, bo, coach = Person(1, "Ana"), Person(2, "Bo"), Person(9, "Coach")
+    chart = charts.progress_chart(
+        SHARED,
+        [update(0, 20, ana), update(0, 99, coach), update(1, 40, bo)],
+        participants=frozenset({1, 2}),
+    )
+    assert lines(chart) == {"Ana": ["20%"], "Bo": ["40%"], "Median": ["20%", "30%"]}
+
+
+def test_no_participant_figure_no_chart():
+    coach = Person(9, "Coach")
+    chart = charts.progress_chart(SHARED, [update(0, 99, coach)], participants=frozenset({1}))
+    assert chart is None
 
 
 # The goal's page ------------------------------------------------------------------
@@ -134,13 +157,14 @@ def test_the_shared_goal_page_draws_each_person_and_the_median(
     cohort, facilitator, participant, other_participant
 ):
     goal = shared_goal(cohort)
-    post_figures(goal, [participant, other_participant])
+    post_figures(goal, [participant, other_participant, facilitator])
     html = page(facilitator, goal)
     figure = html.split('<figure class="chart line-chart">', 1)[1].split("</figure>", 1)[0]
     assert figure.count("<polyline") == 3
     legend = figure.split('<ul class="chart-legend">', 1)[1].split("</ul>", 1)[0]
     for name in (str(participant), str(other_participant), "Median"):
         assert name in legend
+    assert str(facilitator) not in legend  # listed below, but no line: not a participant
     assert "Show the figures as a table" in figure
 
 

@@ -237,6 +237,37 @@ def test_rates_and_goal_counts_show_from_three_participants(client, acme, hr_adm
     assert cells["participants"] == str(count)
 
 
+def test_a_figure_over_fewer_than_three_people_is_withheld_even_in_a_large_cohort(
+    client, acme, hr_admin
+):
+    """Three on the roster, but two joined after everything that counts: each
+    figure would be the first person's own record, so HR sees none of them."""
+    cohort = factories.CohortFactory(organization=acme, name="Late Joiners")
+    session = factories.CohortSessionFactory(
+        cohort=cohort, ended=True, starts_at=timezone.now() - datetime.timedelta(days=3)
+    )
+    for n, days in enumerate([30, 1, 1]):
+        user = factories.UserFactory(email=f"late{n}@acme.test")
+        factories.MembershipFactory(
+            cohort=cohort, user=user, joined_at=timezone.now() - datetime.timedelta(days=days)
+        )
+        if n == 0:
+            attend(session, user)
+            personal_goal(cohort, user, title="The early one's goal")
+    [row] = organization_dashboards([acme])[0].rows
+    text = page(client, hr_admin, "cohorts:home")
+    rows = download(client, hr_admin, "insight:organization_export", acme.pk)
+    cells = dict(zip(rows[0], rows[1], strict=True))
+
+    assert row.shows_rates and row.participants == 3
+    assert row.attendance is None and row.checkins is None and row.goals is None
+    assert text.count("Not shown: it would count fewer than 3 people.") == 3
+    assert "Attendance rate by cohort" not in text
+    assert cells["attendance (%)"] == "" and cells["sessions attended"] == ""
+    assert cells["check-in completion (%)"] == "" and cells["goals: Agreed"] == ""
+    assert cells["note"].startswith("Blank figures would count fewer than 3")
+
+
 # Aggregates only ------------------------------------------------------------------------
 
 MARKERS = {

@@ -285,6 +285,7 @@ CASES = {
     "access_background": _cohort_case("facilitator", "participant"),
     "access_organization_admin": _organization_admin,
     "access_organization_dashboard": _organization_admin,
+    "access_cohort_dashboard": _cohort_case("facilitator", "participant"),
     "access_cohort_membership": _cohort_membership,
     "access_own_participation": _own_participation,
     "access_cohort_invitation": _cohort_invitation,

@@ -270,7 +270,7 @@ ROUTES = [
         lambda w: {"token": board_calendar.feed_token(w.users["participant"])},
         expect={role: 200 for role in ROLES},
     ),
-    Route("board:calendar_reset", allowed=SIGNED_IN, method="post", ok=302),
+    Route("notifications:calendar_reset", allowed=SIGNED_IN, method="post", ok=302),
     Route(
         "board:start",
         lambda w: {"session_id": _scheduled(w).pk},

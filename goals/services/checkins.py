@@ -6,7 +6,6 @@ import datetime
 import uuid
 from dataclasses import dataclass
 
-from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,14 +22,14 @@ from goals.models import (
     ProgressUpdate,
 )
 from goals.rounds import current_round
-from goals.services.common import clean_text, day_text, forbidden
+from goals.services.common import clean_text, day_text, forbidden, in_open_cohort
 from goals.services.goal_changes import set_milestone_done
 from lib.errors import DomainError
 
 # Rhythm ----------------------------------------------------------------------
 
 
-@transaction.atomic
+@in_open_cohort
 def update_rhythm(
     *,
     access: CohortAccess,
@@ -107,7 +106,7 @@ def _closed(period_start: datetime.date, current: periods.Period) -> DomainError
     )
 
 
-@transaction.atomic
+@in_open_cohort
 def submit_checkin(
     *,
     access: CohortAccess,
@@ -223,7 +222,7 @@ def _lock_membership(membership: Membership) -> None:
     list(Membership.objects.select_for_update().filter(pk=membership.pk).values_list("pk"))
 
 
-@transaction.atomic
+@in_open_cohort
 def reply_to_checkin(
     *, access: CohortAccess, checkin: CheckIn, body: str, client_id: uuid.UUID | None = None
 ) -> tuple[CheckInReply, bool]:

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime
+import functools
 
+from django.db import transaction
 from django.utils import formats
 from django.utils.translation import gettext as _
 
 from cohorts import lifecycle
+from cohorts.models import Cohort
 from goals.models import (
     TEXT_MAX_LENGTH,
 )
@@ -26,6 +29,20 @@ def forbidden(access=None) -> DomainError:
     if access is not None and not access.is_open_for_work:
         return lifecycle.closed_error(access.cohort)
     return DomainError(_("You may not do this."), code="forbidden")
+
+
+def in_open_cohort(service):
+    """The service's transaction, which first reads the cohort's state afresh:
+    a write racing the click that completes the cohort either lands before it
+    or is refused, never after it on the strength of a page loaded before."""
+
+    @functools.wraps(service)
+    @transaction.atomic
+    def write(*args, access, **kwargs):
+        lifecycle.check_open_for_work(Cohort.objects.only("status").get(pk=access.cohort.pk))
+        return service(*args, access=access, **kwargs)
+
+    return write
 
 
 def clean_text(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime
 
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,7 +18,7 @@ from goals.models import (
     Milestone,
     ProgressUpdate,
 )
-from goals.services.common import TITLE_MAX_LENGTH, clean_text, day_text, forbidden
+from goals.services.common import TITLE_MAX_LENGTH, clean_text, day_text, forbidden, in_open_cohort
 from lib.errors import DomainError
 
 # Goals -----------------------------------------------------------------------
@@ -43,7 +42,7 @@ def _clean_goal_fields(*, cohort, title, why, success_measure, target_date) -> d
     return fields
 
 
-@transaction.atomic
+@in_open_cohort
 def create_shared_goal(
     *,
     access: CohortAccess,
@@ -77,7 +76,7 @@ def create_shared_goal(
     return goal
 
 
-@transaction.atomic
+@in_open_cohort
 def draft_personal_goal(
     *,
     access: CohortAccess,
@@ -163,7 +162,7 @@ def _apply_changes(*, access: CohortAccess, goal: Goal, changes: dict) -> Goal:
     return goal
 
 
-@transaction.atomic
+@in_open_cohort
 def edit_goal(
     *,
     access: CohortAccess,
@@ -186,7 +185,7 @@ def edit_goal(
     return _apply_changes(access=access, goal=goal, changes=fields)
 
 
-@transaction.atomic
+@in_open_cohort
 def agree_goal(*, access: CohortAccess, goal: Goal) -> Goal:
     """Record the caller's side of the agreement; with both sides the draft is agreed."""
     goal = _lock(goal)
@@ -210,7 +209,7 @@ def agree_goal(*, access: CohortAccess, goal: Goal) -> Goal:
     return goal
 
 
-@transaction.atomic
+@in_open_cohort
 def set_goal_status(*, access: CohortAccess, goal: Goal, status: str) -> Goal:
     goal = _lock(goal)
     if not rules.can_edit_goal(access, goal):
@@ -225,7 +224,7 @@ def set_goal_status(*, access: CohortAccess, goal: Goal, status: str) -> Goal:
     return _apply_changes(access=access, goal=goal, changes={"status": status})
 
 
-@transaction.atomic
+@in_open_cohort
 def set_goal_visibility(*, access: CohortAccess, goal: Goal, visibility: str) -> Goal:
     goal = _lock(goal)
     if not rules.can_set_goal_visibility(access, goal):
@@ -239,7 +238,7 @@ def set_goal_visibility(*, access: CohortAccess, goal: Goal, visibility: str) ->
     return goal
 
 
-@transaction.atomic
+@in_open_cohort
 def add_milestone(
     *, access: CohortAccess, goal: Goal, title: str, due_on: datetime.date | None = None
 ) -> Milestone:
@@ -266,7 +265,7 @@ def _locked_milestone(access: CohortAccess, milestone: Milestone) -> Milestone:
     return milestone
 
 
-@transaction.atomic
+@in_open_cohort
 def set_milestone_done(
     *, access: CohortAccess, milestone: Milestone, done: bool, checkin: CheckIn | None = None
 ) -> Milestone:
@@ -292,7 +291,7 @@ def set_milestone_done(
     return milestone
 
 
-@transaction.atomic
+@in_open_cohort
 def move_milestone(*, access: CohortAccess, milestone: Milestone, up: bool) -> Milestone:
     milestone = Milestone.objects.select_for_update().get(pk=milestone.pk)
     goal = _lock(milestone.goal)
@@ -311,7 +310,7 @@ def move_milestone(*, access: CohortAccess, milestone: Milestone, up: bool) -> M
     return milestone
 
 
-@transaction.atomic
+@in_open_cohort
 def delete_milestone(*, access: CohortAccess, milestone: Milestone) -> None:
     milestone = Milestone.objects.select_for_update().get(pk=milestone.pk)
     goal = _lock(milestone.goal)
@@ -321,7 +320,7 @@ def delete_milestone(*, access: CohortAccess, milestone: Milestone) -> None:
     events.goal_changed(goal)
 
 
-@transaction.atomic
+@in_open_cohort
 def post_progress(
     *,
     access: CohortAccess,
@@ -352,7 +351,7 @@ def post_progress(
     return update
 
 
-@transaction.atomic
+@in_open_cohort
 def add_goal_note(
     *,
     access: CohortAccess,
@@ -392,7 +391,7 @@ def commitments_for(access: CohortAccess, goal: Goal):
     )
 
 
-@transaction.atomic
+@in_open_cohort
 def tie_commitment(*, access: CohortAccess, goal: Goal, commitment_id, tied: bool = True) -> None:
     """A participant ties one of their own commitments to a goal they work on
     (or unties it)."""

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import random
 
-from django.db import transaction
 from django.utils.translation import gettext as _
 
 from cohorts.permissions import CohortAccess
@@ -18,6 +17,7 @@ from goals.rounds import current_round, has_checkins, round_groups
 from goals.services.common import (
     ROTATION_MEMORY,
     forbidden,
+    in_open_cohort,
 )
 from lib.errors import DomainError
 
@@ -41,7 +41,7 @@ def _store_groups(round: PartnerRound, groups: list[list[int]]) -> None:
         )
 
 
-@transaction.atomic
+@in_open_cohort
 def rotate_partners(*, access: CohortAccess, rng: random.Random | None = None) -> PartnerRound:
     """A new round of pairs and triads at random, avoiding the pairs of the
     last rounds where it can; earlier rounds stay as history."""
@@ -59,7 +59,7 @@ def rotate_partners(*, access: CohortAccess, rng: random.Random | None = None) -
     return _store_round(access=access, groups=partners.split(ids, history=history, rng=rng))
 
 
-@transaction.atomic
+@in_open_cohort
 def edit_partner_groups(
     *, access: CohortAccess, round: PartnerRound, assignment: dict[int, int]
 ) -> PartnerRound:

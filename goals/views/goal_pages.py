@@ -159,7 +159,9 @@ def render_goal(request, access, goal, *, status=200, **forms):
         "goal": goal,
         "milestones": goal.milestones.all(),
         "updates": updates,
-        "chart": charts.progress_chart(goal, updates),
+        "chart": charts.progress_chart(
+            goal, updates, participants=charts.participant_user_ids(goal, updates)
+        ),
         "comments": [n for n in notes if n.kind == GoalNote.Kind.COMMENT],
         "encouragements": [n for n in notes if n.kind == GoalNote.Kind.ENCOURAGEMENT],
         "alignments": [n for n in notes if n.kind == GoalNote.Kind.ALIGNMENT],

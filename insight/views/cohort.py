@@ -14,17 +14,10 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from cohorts.permissions import CohortAccess, access_cohort, not_found
+from cohorts.permissions import access_cohort_dashboard, not_found
 from insight import cohort_dashboard as tables
 from insight import exports
 from lib.charts import bar_chart, line_chart
-
-
-def _access(user, cohort_id) -> CohortAccess:
-    access = access_cohort(user, cohort_id)
-    if not access.can_view_cohort_dashboard:
-        raise not_found()
-    return access
 
 
 def _session_label(session) -> str:
@@ -38,7 +31,7 @@ def _session_label(session) -> str:
 @login_required
 @require_GET
 def cohort_dashboard(request, cohort_id):
-    access = _access(request.user, cohort_id)
+    access = access_cohort_dashboard(request.user, cohort_id)
     cohort = access.cohort
     dashboard = tables.cohort_dashboard(cohort)
     attendance_chart = bar_chart(
@@ -114,7 +107,7 @@ DOWNLOADS = {
 @login_required
 @require_GET
 def cohort_dashboard_export(request, cohort_id, table):
-    access = _access(request.user, cohort_id)
+    access = access_cohort_dashboard(request.user, cohort_id)
     build = DOWNLOADS.get(table)
     if build is None:
         raise not_found()
