@@ -6,7 +6,7 @@ PORT ?= 8000
 DEMO_PASSWORD ?= coach-demo-2026
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: install run test test-fast test-browser chromium lint bench bench-quick clean
+.PHONY: install run test test-fast test-browser chromium lint fuzz backup-test bench bench-quick clean
 
 $(VENV)/.installed: pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -56,10 +56,26 @@ test-fast: install
 test-browser: install chromium
 	$(BIN)/pytest -m e2e $(PYTEST_ARGS)
 
+# The backup and restore tests (docs/reliability.md, "Backups") on PostgreSQL,
+# with its client tools (pg_dump, pg_restore, createdb); none may be skipped.
+BACKUP_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/cohorts
+
+backup-test: install
+	DATABASE_URL=$${DATABASE_URL:-$(BACKUP_DATABASE_URL)} REQUIRE_SERVICES=1 \
+	  $(BIN)/pytest -p no:cacheprovider tests/test_backups.py $(PYTEST_ARGS)
+
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports --no-cache
+
+# Generated frames against both websocket streams (docs/reliability.md,
+# "Fuzzing"): 10,000 per stream, new ones each run; `make test` sends a few
+# hundred, the same every run. -rP prints each stream's tally of replies.
+FUZZ_EXAMPLES ?= 10000
+
+fuzz: install
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest -rP tests/realtime/test_fuzz_frames.py $(PYTEST_ARGS)
 
 # The load harness (docs/performance.md). Its plotting and profiling
 # packages (the `bench` extra) are installed here only, never by `install`.

@@ -8,8 +8,10 @@ README's configuration table.
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -62,6 +64,12 @@ def _secret_key() -> str:
 DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = _secret_key()
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
+if not DEBUG and "*" in ALLOWED_HOSTS:
+    # "*" would accept any Host header and names no host the websocket origin
+    # check or the Content-Security-Policy could allow (realtime/origins.py).
+    raise ImproperlyConfigured(
+        "ALLOWED_HOSTS must list this site's host names when DEBUG is off, not '*'"
+    )
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
 # Served over HTTPS (usually behind a proxy that terminates TLS). On by default
@@ -91,6 +99,7 @@ INSTALLED_APPS = [
     "channels",
     "allauth",
     "allauth.account",
+    "auditlog",
     "accounts",
     "cohorts",
     "realtime",
@@ -100,6 +109,11 @@ INSTALLED_APPS = [
     # calendar feed and each person's settings).
     "insight",
     "notifications",
+    # A person's rights over their data: export and erasure.
+    "privacy",
+    # Who changed what: roles, leaders, partners, goal visibility, notes,
+    # invitations, organization and cohort settings (audit/registry.py).
+    "audit",
     # Above every feature: the demo seed (config/management/commands/seed_demo.py).
     "config",
 ]
@@ -107,11 +121,15 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # The Content-Security-Policy header (see CONTENT_SECURITY_POLICY below).
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The signed-in user becomes the actor of the audit trail's entries.
+    "auditlog.middleware.AuditlogMiddleware",
     # The reader's time zone (their setting, else their browser's): needs request.user.
     "accounts.middleware.TimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -263,6 +281,13 @@ COHORT_WINDOW_MONTHS = (6, 9)
 # person. A product rule, not an operator's choice: no environment variable.
 INSIGHT_MIN_PARTICIPANTS = 3
 
+# Audit trail (django-auditlog, audit/registry.py). Entries say who changed
+# what and when; the person's address is not part of that, and behind a proxy
+# auditlog would take it from a header anyone can write.
+AUDITLOG_DISABLE_REMOTE_ADDR = True
+# The organization's "Changes" page lists this many entries a page.
+AUDIT_PAGE_SIZE = 50
+
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 # Read by the file-based backend (django.core.mail.backends.filebased.EmailBackend).
 EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(BASE_DIR / "var" / "mail"))
@@ -277,6 +302,58 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # and ALLOWED_HOSTS under its scheme and port) that websockets must come from
 # (realtime/origins.py).
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+
+
+# Content-Security-Policy (django-csp, csp.middleware.CSPMiddleware). Only this
+# site's own files run, style and load: no inline script, event handler, style
+# attribute or <style> block anywhere (tests/test_security_headers.py reads
+# every template), so the policy needs neither 'unsafe-inline' nor nonces.
+# JSON data blocks (<script type="application/json">) are not executed and
+# need nothing.
+def _websocket_sources() -> list[str]:
+    """The ws:// or wss:// sources of the origins that may open this site's
+    websockets (realtime/origins.py): 'self' covers them only in browsers that
+    follow CSP level 3.
+
+    An IPv6 literal cannot be written in a CSP source (its pages rely on
+    'self'); "*" names no host.
+    """
+    ws = {"http": "ws", "https": "wss"}
+    default_ports = {"http": 80, "https": 443}
+    site = urlsplit(SITE_URL)
+    scheme = site.scheme or "http"
+    port = "" if site.port in (None, default_ports.get(scheme)) else f":{site.port}"
+    hosts = [site.hostname or ""]
+    for host in ALLOWED_HOSTS:
+        # ".example.com" is example.com and its subdomains, as for Django.
+        hosts += [host[1:], f"*{host}"] if host.startswith(".") else [host]
+    sources = [
+        f"{ws.get(scheme, 'ws')}://{host}{port}"
+        for host in hosts
+        if host and host != "*" and ":" not in host
+    ]
+    for origin in CSRF_TRUSTED_ORIGINS:
+        trusted = urlsplit(origin)
+        if trusted.netloc and not trusted.netloc.startswith("["):
+            sources.append(f"{ws.get(trusted.scheme, 'ws')}://{trusted.netloc}")
+    return list(dict.fromkeys(sources))
+
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        # data: for the SVG images CSS may inline.
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF, *_websocket_sources()],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    },
+}
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English"))]

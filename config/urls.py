@@ -21,6 +21,8 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("", include("insight.urls")),
     path("", include("notifications.urls")),
+    path("", include("audit.urls")),
+    path("", include("privacy.urls")),
     # The home page shows every feature's figures, so its view sits above
     # them (insight.views.home); it keeps its name, `cohorts:home`, by which
     # every page and email links home.

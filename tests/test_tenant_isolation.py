@@ -170,6 +170,8 @@ ROUTES = [
     Route("cohorts:organization", lambda w: {"organization_id": w.acme.pk}, HR),
     Route("cohorts:cohort_create", lambda w: {"organization_id": w.acme.pk}, HR),
     Route("cohorts:organization_notes", lambda w: {"organization_id": w.acme.pk}, HR),
+    # The organization's audit trail (audit/).
+    Route("audit:organization_changes", lambda w: {"organization_id": w.acme.pk}, HR),
     Route(
         "cohorts:organization_note_edit",
         lambda w: {"organization_id": w.acme.pk, "note_id": w.organization_note().pk},
@@ -347,6 +349,10 @@ ROUTES = [
     # Reminders (notifications): everyone's own settings; the unsubscribe
     # link is public (its signed token is the key) and its GET changes nothing.
     Route("notifications:settings", allowed=SIGNED_IN),
+    # A person's own data; HR's erasure requests for their organization.
+    Route("privacy:export_json", allowed=SIGNED_IN),
+    Route("privacy:export_zip", allowed=SIGNED_IN),
+    Route("privacy:erasure_requests", lambda w: {"organization_id": w.acme.pk}, HR),
     Route(
         "notifications:unsubscribe",
         kwargs=lambda w: {"token": _unsubscribe_token(w)},

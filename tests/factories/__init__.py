@@ -48,6 +48,7 @@ from tests.factories.people import (
     hr_admin_of,
     next_position,
 )
+from tests.factories.privacy import ErasureRecordFactory
 
 __all__ = [
     "AgendaTemplateFactory",
@@ -64,6 +65,7 @@ __all__ = [
     "CohortSessionFactory",
     "CommitmentFactory",
     "EmailOptOutFactory",
+    "ErasureRecordFactory",
     "GoalFactory",
     "GoalNoteFactory",
     "GoalRevisionFactory",
